@@ -1,0 +1,84 @@
+"""Who may do what. One table, used by every view, API endpoint and service.
+
+Staff of the clinic work on all of the clinic's patients; a patient sees only their own
+record (enforced in the portal's selectors, which always filter by the logged-in patient).
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable
+from functools import wraps
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from vertebra.core.models import Role
+
+if TYPE_CHECKING:
+    from vertebra.core.models import User
+
+
+class Capability(enum.StrEnum):
+    PATIENT_VIEW = "patient.view"
+    PATIENT_EDIT = "patient.edit"
+    REFERRAL_CREATE = "referral.create"
+    CLINICAL_EDIT = "clinical.edit"  # referral details, fractures, clinical assessment, status
+    REFERRAL_DECIDE = "referral.decide"  # move a referral to "decided"
+    RECORD_RETRACT = "record.retract"  # mark a clinical record entered in error
+    AUDIT_VIEW = "audit.view"
+    PORTAL = "portal"
+
+
+_CLINICIANS = frozenset({Role.PHYSICIAN, Role.NURSE})
+
+PERMISSIONS: dict[Capability, frozenset[Role]] = {
+    # The scheduler needs demographics to book; the quality lead reviews records read-only.
+    Capability.PATIENT_VIEW: _CLINICIANS | {Role.SCHEDULER, Role.QUALITY_LEAD},
+    Capability.PATIENT_EDIT: _CLINICIANS | {Role.SCHEDULER},
+    Capability.REFERRAL_CREATE: _CLINICIANS | {Role.SCHEDULER},
+    Capability.CLINICAL_EDIT: _CLINICIANS,
+    Capability.REFERRAL_DECIDE: frozenset({Role.PHYSICIAN}),
+    Capability.RECORD_RETRACT: _CLINICIANS,
+    Capability.AUDIT_VIEW: frozenset({Role.ADMINISTRATOR}),
+    Capability.PORTAL: frozenset({Role.PATIENT}),
+}
+
+
+def has_capability(user: User | Any, capability: Capability) -> bool:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    return user.role in PERMISSIONS[capability]
+
+
+ViewFunc = TypeVar("ViewFunc", bound=Callable[..., HttpResponse])
+
+
+def require(capability: Capability) -> Callable[[ViewFunc], ViewFunc]:
+    """View decorator: anonymous → login page; authenticated without the capability → 403."""
+
+    def decorator(view: ViewFunc) -> ViewFunc:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if not has_capability(request.user, capability):
+                return render(request, "403.html", status=403)
+            return view(request, *args, **kwargs)
+
+        return wrapped  # type: ignore[return-value]
+
+    return decorator
+
+
+def ensure(actor: Any, capability: Capability) -> None:
+    """Service-level check (defence in depth behind the views): the system actor (CLI, demo,
+    migrations) may do anything; a person needs the capability."""
+    from vertebra.core.errors import Forbidden
+
+    if actor.user is None:
+        return
+    if not has_capability(actor.user, capability):
+        raise Forbidden("Your role does not allow this action.")

@@ -1,0 +1,73 @@
+"""Public pages, login/logout, health check and error pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import logout
+from django.contrib.auth import views as auth_views
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from vertebra.audit.models import AuditAction
+from vertebra.audit.services import audit_standalone
+from vertebra.core.actor import Actor
+from vertebra.core.models import Role
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("portal:home" if request.user.role == Role.PATIENT else "staff:worklist")
+    return render(request, "core/home.html")
+
+
+def education(request: HttpRequest) -> HttpResponse:
+    return render(request, "core/education.html")
+
+
+@require_GET
+def healthz(request: HttpRequest) -> HttpResponse:
+    """Liveness and database reachability; no authentication, no patient data."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "core/login.html"
+    redirect_authenticated_user = True
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        audit_standalone(
+            actor=Actor.from_request(self.request), action=AuditAction.LOGIN,
+            object_type="User", object_id=self.request.user.public_id, summary="Logged in",
+        )
+        return response
+
+
+@never_cache
+@require_POST
+def logout_view(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        audit_standalone(
+            actor=Actor.from_request(request), action=AuditAction.LOGOUT,
+            object_type="User", object_id=request.user.public_id, summary="Logged out",
+        )
+    logout(request)
+    return redirect("login")
+
+
+def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "403.html", status=403)
+
+
+def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "404.html", status=404)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    return render(request, "500.html", status=500)

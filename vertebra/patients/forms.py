@@ -1,0 +1,145 @@
+"""Staff forms. They parse and check shapes; the services decide and write."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.db import models
+
+from vertebra.patients.models import (
+    Anticoagulant,
+    ClinicalAssessment,
+    Fracture,
+    Patient,
+    Referral,
+    ReferralStatus,
+)
+from vertebra.patients.services import (
+    ANTICOAGULANT_FIELDS,
+    ASSESSMENT_FIELDS,
+    FRACTURE_FIELDS,
+    PATIENT_FIELDS,
+    REFERRAL_FIELDS,
+)
+
+
+class NotAssessedSelect(forms.NullBooleanSelect):
+    """Yes / No / Not assessed: 'not assessed' is never the same as 'no'."""
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs)
+        self.choices = [("unknown", "Not assessed"), ("true", "Yes"), ("false", "No")]
+
+
+def _formfield(field: models.Field[Any, Any], **kwargs: Any) -> forms.Field | None:
+    if isinstance(field, models.BooleanField) and field.null:
+        kwargs["widget"] = NotAssessedSelect
+    if isinstance(field, models.DateField):
+        kwargs["widget"] = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    if isinstance(field, models.TimeField):
+        kwargs["widget"] = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+    formfield = field.formfield(**kwargs)
+    if formfield is not None and isinstance(formfield, forms.TypedChoiceField) and field.blank:
+        formfield.choices = [("", "Not assessed"), *list(field.choices or [])]  # type: ignore[misc]
+    return formfield
+
+
+class VersionedForm(forms.ModelForm):  # type: ignore[type-arg]
+    """Carries the version the user loaded, so a concurrent save is detected, not overwritten."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and not self.is_bound:
+            self.initial["version"] = self.instance.version
+        for name, field in self.fields.items():
+            if name in self.errors:
+                field.widget.attrs["aria-invalid"] = "true"
+            if field.help_text:
+                field.widget.attrs.setdefault("aria-describedby", f"id_{name}_help")
+
+    def service_data(self) -> dict[str, Any]:
+        return {name: self.cleaned_data[name] for name in self._meta.fields or ()}
+
+    def _post_clean(self) -> None:
+        # Model validation is the service's job (it runs full_clean inside its transaction).
+        pass
+
+
+class PatientForm(VersionedForm):
+    class Meta:
+        model = Patient
+        fields = PATIENT_FIELDS
+        formfield_callback = _formfield
+        labels = {"mrn": "MRN", "birth_date": "Date of birth"}
+
+
+class ReferralForm(VersionedForm):
+    class Meta:
+        model = Referral
+        fields = REFERRAL_FIELDS
+        formfield_callback = _formfield
+
+
+class AssessmentForm(VersionedForm):
+    class Meta:
+        model = ClinicalAssessment
+        fields = ASSESSMENT_FIELDS
+        formfield_callback = _formfield
+
+
+class FractureForm(VersionedForm):
+    class Meta:
+        model = Fracture
+        fields = FRACTURE_FIELDS
+        formfield_callback = _formfield
+
+
+class AnticoagulantForm(VersionedForm):
+    class Meta:
+        model = Anticoagulant
+        fields = ANTICOAGULANT_FIELDS
+        formfield_callback = _formfield
+        help_texts = {"drug": "Generic or brand name, e.g. apixaban, clopidogrel, enoxaparin."}
+
+
+class StatusChangeForm(forms.Form):
+    to_status = forms.ChoiceField(choices=ReferralStatus.choices, label="Move to")
+    reason = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class RetractForm(forms.Form):
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}), label="Why was this entered in error?"
+    )
+
+
+# Sections of the assessment form, in the order of clinical-reference §2.1.
+ASSESSMENT_SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("Patient", ("pregnant", "hospitalized", "asa_class", "can_lie_prone", "planned_procedure_date",
+                 "surgical_backup_available")),
+    ("Pain", tuple(f for f in ASSESSMENT_FIELDS if f.startswith("pain_"))),
+    ("Conservative care", tuple(f for f in ASSESSMENT_FIELDS if f.startswith("conservative_"))),
+    ("Function", tuple(f for f in ASSESSMENT_FIELDS if f.startswith("function_"))),
+    ("Neurology", tuple(f for f in ASSESSMENT_FIELDS if f.startswith("neuro_"))),
+    ("Infection", tuple(f for f in ASSESSMENT_FIELDS if f.startswith("infection_"))),
+    ("Coagulation", tuple(f for f in ASSESSMENT_FIELDS if f.startswith("coagulation_"))),
+    ("Allergies", tuple(f for f in ASSESSMENT_FIELDS if f.startswith("allergies_"))),
+    ("Bone health", tuple(f for f in ASSESSMENT_FIELDS if f.startswith("bone_health_"))),
+)
+
+FRACTURE_SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("Level and cause", ("level", "etiology", "high_energy_trauma", "onset_date", "lesion")),
+    ("Imaging", ("imaging_date", "imaging_report", "mri_oedema", "bone_scan_uptake")),
+    ("Heights (mm)", ("height_anterior_mm", "height_middle_mm", "height_posterior_mm",
+                      "height_reference_mm")),
+    ("Morphology", ("kyphotic_deformity", "height_loss_progression", "posterior_wall",
+                    "retropulsion", "canal_compromise_percent", "epidural_extension",
+                    "intravertebral_cleft", "cortical_disruption", "both_endplates",
+                    "tension_band_failure")),
+    ("SINS components (neoplastic levels)", ("sins_pain", "sins_alignment", "sins_collapse",
+                                             "sins_posterolateral")),
+)

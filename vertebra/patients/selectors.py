@@ -1,0 +1,177 @@
+"""Reads of patients and referrals. Each runs a fixed number of queries whatever the data size."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery
+
+from vertebra.audit.models import AuditAction, AuditEvent
+from vertebra.core.models import RecordStatus
+from vertebra.patients.models import (
+    Anticoagulant,
+    Fracture,
+    Patient,
+    Referral,
+    ReferralStatus,
+    ReferralStatusChange,
+)
+from vertebra.patients.search import normalise, parse_query_date
+
+SEARCH_LIMIT = 50
+
+
+def _as_uuid(value: Any) -> uuid.UUID | None:
+    try:
+        return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+    except (TypeError, ValueError):
+        return None
+
+
+def patient_get(*, public_id: Any, include_inactive: bool = False) -> Patient | None:
+    key = _as_uuid(public_id)
+    if key is None:
+        return None
+    patients = Patient.objects.all()
+    if not include_inactive:
+        patients = patients.filter(record_status=RecordStatus.ACTIVE)
+    return patients.filter(public_id=key).first()
+
+
+def referral_get(*, public_id: Any) -> Referral | None:
+    key = _as_uuid(public_id)
+    if key is None:
+        return None
+    return (
+        Referral.objects.select_related("patient", "assessment")
+        .filter(public_id=key, record_status=RecordStatus.ACTIVE,
+                patient__record_status=RecordStatus.ACTIVE)
+        .first()
+    )
+
+
+def fracture_get(*, public_id: Any) -> Fracture | None:
+    key = _as_uuid(public_id)
+    if key is None:
+        return None
+    return (
+        Fracture.objects.select_related("referral__patient")
+        .filter(public_id=key, record_status=RecordStatus.ACTIVE)
+        .first()
+    )
+
+
+def anticoagulant_get(*, public_id: Any) -> Anticoagulant | None:
+    key = _as_uuid(public_id)
+    if key is None:
+        return None
+    return (
+        Anticoagulant.objects.select_related("assessment__referral__patient")
+        .filter(public_id=key, record_status=RecordStatus.ACTIVE)
+        .first()
+    )
+
+
+def patient_search(*, query: str = "", limit: int = SEARCH_LIMIT) -> QuerySet[Patient]:
+    """Active patients matching every word of the query in name or MRN (partial, case- and
+    accent-insensitive), or born on the date typed (2026-01-31, 31.01.2026, 31/01/2026)."""
+    latest_referral = Referral.objects.filter(
+        patient=OuterRef("pk"), record_status=RecordStatus.ACTIVE
+    ).order_by("-referral_date", "-id")
+    patients = Patient.objects.filter(record_status=RecordStatus.ACTIVE).annotate(
+        latest_status=Subquery(latest_referral.values("status")[:1])
+    )
+    query = query.strip()
+    if query:
+        birth_date = parse_query_date(query)
+        if birth_date is not None:
+            patients = patients.filter(birth_date=birth_date)
+        else:
+            for word in normalise(query).split(" "):
+                patients = patients.filter(search_text__contains=word)
+    return patients.order_by("family_name", "given_name", "id")[:limit]
+
+
+@dataclass(frozen=True, slots=True)
+class Worklist:
+    referrals: list[Referral]
+    counts: dict[str, int]
+    status: str | None
+    total: int
+
+
+def worklist(*, status: str | None = None, limit: int = 100) -> Worklist:
+    """Active referrals (oldest first within a status, so nothing waits unseen) and the count in
+    every pathway status. Two queries."""
+    active = Referral.objects.filter(
+        record_status=RecordStatus.ACTIVE, patient__record_status=RecordStatus.ACTIVE
+    )
+    counts = {s: 0 for s in ReferralStatus.values}
+    for row in active.values("status").annotate(n=Count("id")).order_by():
+        counts[row["status"]] = row["n"]
+    shown = active.select_related("patient").annotate(
+        level_count=Count("fractures", distinct=True)
+    )
+    if status:
+        shown = shown.filter(status=status)
+    else:
+        shown = shown.exclude(status=ReferralStatus.CLOSED)
+    referrals = list(shown.order_by("referral_date", "id")[:limit])
+    total = counts.get(status, 0) if status else sum(
+        n for s, n in counts.items() if s != ReferralStatus.CLOSED
+    )
+    return Worklist(referrals=referrals, counts=counts, status=status, total=total)
+
+
+@dataclass(frozen=True, slots=True)
+class PatientChart:
+    patient: Patient
+    referrals: list[Referral]
+    timeline: list[AuditEvent]
+
+    @property
+    def fractured_levels(self) -> set[str]:
+        return {
+            f.level for r in self.referrals if r.status != ReferralStatus.CLOSED
+            for f in r.active_fractures
+        }
+
+
+TIMELINE_LIMIT = 200
+
+
+def patient_chart(*, patient_public_id: Any) -> PatientChart | None:
+    """The whole chart in a fixed number of queries (patient, referrals, fractures, assessments,
+    antithrombotics, status history, timeline)."""
+    patient = patient_get(public_id=patient_public_id)
+    if patient is None:
+        return None
+    referrals = list(
+        Referral.objects.filter(patient=patient, record_status=RecordStatus.ACTIVE)
+        .select_related("assessment")
+        .prefetch_related(
+            Prefetch(
+                "fractures",
+                queryset=Fracture.objects.filter(record_status=RecordStatus.ACTIVE),
+                to_attr="active_fractures",
+            ),
+            Prefetch(
+                "assessment__anticoagulants",
+                queryset=Anticoagulant.objects.filter(record_status=RecordStatus.ACTIVE),
+                to_attr="active_anticoagulants",
+            ),
+            Prefetch(
+                "status_changes",
+                queryset=ReferralStatusChange.objects.select_related("changed_by"),
+            ),
+        )
+        .order_by("-referral_date", "-id")
+    )
+    timeline = list(
+        AuditEvent.objects.filter(patient=patient)
+        .exclude(action=AuditAction.VIEW)
+        .order_by("-sequence")[:TIMELINE_LIMIT]
+    )
+    return PatientChart(patient=patient, referrals=referrals, timeline=timeline)

@@ -1,0 +1,358 @@
+"""Every write to patients, referrals, fractures and clinical assessments.
+
+Each service takes keyword-only arguments, checks the actor's capability (behind the view's own
+check), validates, writes in one transaction and records its audit event in that transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from django.db import transaction
+
+from vertebra.audit.models import AuditAction
+from vertebra.audit.services import audit_record
+from vertebra.core import timeutil
+from vertebra.core.actor import Actor
+from vertebra.core.errors import (
+    DuplicateRecord,
+    Forbidden,
+    NotFound,
+    TransitionNotAllowed,
+    ValidationFailed,
+)
+from vertebra.core.models import RecordStatus
+from vertebra.core.permissions import Capability, ensure, has_capability
+from vertebra.core.records import create_record, retract_record, update_record
+from vertebra.patients.models import (
+    Anticoagulant,
+    ClinicalAssessment,
+    Fracture,
+    Patient,
+    Referral,
+    ReferralStatus,
+    ReferralStatusChange,
+)
+from vertebra.patients.search import search_text
+
+PATIENT_FIELDS = ("mrn", "family_name", "given_name", "birth_date", "sex", "phone", "email")
+REFERRAL_FIELDS = ("referring_clinician", "reason", "referral_date")
+ANTICOAGULANT_FIELDS = ("drug", "last_dose_date", "last_dose_time", "intensity")
+_RECORD_FIELDS = {"id", "public_id", "created_at", "updated_at", "version", "record_status",
+                  "entered_in_error_reason"}
+ASSESSMENT_FIELDS = tuple(
+    f.name for f in ClinicalAssessment._meta.concrete_fields
+    if f.name not in _RECORD_FIELDS | {"referral"}
+)
+FRACTURE_FIELDS = tuple(
+    f.name for f in Fracture._meta.concrete_fields if f.name not in _RECORD_FIELDS | {"referral"}
+)
+
+
+def _only(data: Mapping[str, Any], allowed: tuple[str, ...]) -> dict[str, Any]:
+    unknown = sorted(set(data) - set(allowed))
+    if unknown:
+        raise ValidationFailed({name: ["Unknown field."] for name in unknown})
+    return dict(data)
+
+
+def _not_in_future(value: dt.date | None, field: str, label: str) -> None:
+    if value is not None and value > timeutil.clinic_today():
+        raise ValidationFailed({field: [f"{label} can't be in the future."]})
+
+
+# --- Patients -------------------------------------------------------------------------------
+
+
+def _refresh_search_text(patient: Patient) -> None:
+    patient.mrn = patient.mrn.strip()
+    patient.family_name = patient.family_name.strip()
+    patient.given_name = patient.given_name.strip()
+    patient.search_text = search_text(patient.family_name, patient.given_name, patient.mrn)
+
+
+def _check_mrn_free(mrn: str, *, except_pk: int | None = None) -> None:
+    clash = Patient.objects.filter(mrn__iexact=mrn.strip()).exclude(pk=except_pk).first()
+    if clash is not None:
+        raise DuplicateRecord(
+            f"MRN {clash.mrn} already belongs to another patient. Check the number, or open "
+            "the existing record instead of creating a duplicate.",
+            field="mrn",
+        )
+
+
+def patient_create(*, actor: Actor, data: Mapping[str, Any]) -> Patient:
+    ensure(actor, Capability.PATIENT_EDIT)
+    values = _only(data, PATIENT_FIELDS)
+    patient = Patient(**values)
+    _refresh_search_text(patient)
+    _not_in_future(patient.birth_date, "birth_date", "Date of birth")
+    with transaction.atomic():
+        _check_mrn_free(patient.mrn)
+        return create_record(
+            patient, actor=actor, fields=PATIENT_FIELDS, patient_of=lambda p: p,
+            summary=f"Registered patient {patient.mrn}", exclude=("search_text",),
+        )
+
+
+def patient_update(
+    *, actor: Actor, patient: Patient, expected_version: int, data: Mapping[str, Any]
+) -> Patient:
+    ensure(actor, Capability.PATIENT_EDIT)
+    values = _only(data, PATIENT_FIELDS)
+    _not_in_future(values.get("birth_date"), "birth_date", "Date of birth")
+    with transaction.atomic():
+        if "mrn" in values:
+            _check_mrn_free(values["mrn"], except_pk=patient.pk)
+        updated = update_record(
+            Patient, pk=patient.pk, actor=actor, expected_version=expected_version,
+            changes=values, patient_of=lambda p: p, summary="Edited demographics",
+            derived=_refresh_search_text,
+        )
+        return updated
+
+
+def patient_enter_in_error(*, actor: Actor, patient: Patient, reason: str) -> Patient:
+    ensure(actor, Capability.RECORD_RETRACT)
+    return retract_record(
+        Patient, pk=patient.pk, actor=actor, reason=reason, patient_of=lambda p: p,
+        summary="Patient record marked entered in error",
+    )
+
+
+# --- Referrals ------------------------------------------------------------------------------
+
+# Forward along the pathway; back one step when a plan changes; close from anywhere; reopen.
+ALLOWED_TRANSITIONS: dict[str, tuple[str, ...]] = {
+    ReferralStatus.REFERRED: (ReferralStatus.EVALUATING, ReferralStatus.CLOSED),
+    ReferralStatus.EVALUATING: (ReferralStatus.DECIDED, ReferralStatus.REFERRED,
+                                ReferralStatus.CLOSED),
+    ReferralStatus.DECIDED: (ReferralStatus.SCHEDULED, ReferralStatus.EVALUATING,
+                             ReferralStatus.CLOSED),
+    ReferralStatus.SCHEDULED: (ReferralStatus.TREATED, ReferralStatus.DECIDED,
+                               ReferralStatus.CLOSED),
+    ReferralStatus.TREATED: (ReferralStatus.IN_FOLLOW_UP, ReferralStatus.CLOSED),
+    ReferralStatus.IN_FOLLOW_UP: (ReferralStatus.CLOSED,),
+    ReferralStatus.CLOSED: (ReferralStatus.REFERRED,),
+}
+_ORDER = list(ReferralStatus.values)
+
+
+def transition_needs_reason(from_status: str, to_status: str) -> bool:
+    """Closing, reopening and any step backwards must say why."""
+    return to_status == ReferralStatus.CLOSED or _ORDER.index(to_status) < _ORDER.index(from_status)
+
+
+def referral_create(*, actor: Actor, patient: Patient, data: Mapping[str, Any]) -> Referral:
+    ensure(actor, Capability.REFERRAL_CREATE)
+    values = _only(data, REFERRAL_FIELDS)
+    if not patient.is_active:
+        raise ValidationFailed({"__all__": ["This patient record was entered in error."]})
+    _not_in_future(values.get("referral_date"), "referral_date", "Referral date")
+    referral = Referral(patient=patient, status=ReferralStatus.REFERRED, **values)
+    with transaction.atomic():
+        create_record(
+            referral, actor=actor, fields=(*REFERRAL_FIELDS, "status"), patient_of=lambda r: r.patient,
+            summary=f"New referral from {referral.referring_clinician}",
+        )
+        ClinicalAssessment.objects.create(referral=referral)
+    return referral
+
+
+def referral_update(
+    *, actor: Actor, referral: Referral, expected_version: int, data: Mapping[str, Any]
+) -> Referral:
+    ensure(actor, Capability.CLINICAL_EDIT)
+    values = _only(data, REFERRAL_FIELDS)
+    _not_in_future(values.get("referral_date"), "referral_date", "Referral date")
+    return update_record(
+        Referral, pk=referral.pk, actor=actor, expected_version=expected_version, changes=values,
+        patient_of=lambda r: r.patient, summary="Edited referral",
+    )
+
+
+def referral_set_status(
+    *, actor: Actor, referral: Referral, to_status: str, reason: str = "",
+    expected_version: int | None = None,
+) -> Referral:
+    """Move a referral along the pathway; the move is kept in its history and audited."""
+    ensure(actor, Capability.CLINICAL_EDIT)
+    if to_status not in ReferralStatus.values:
+        raise ValidationFailed({"status": [f"Unknown status {to_status!r}."]})
+    if to_status == ReferralStatus.DECIDED and actor.user is not None and not has_capability(
+        actor.user, Capability.REFERRAL_DECIDE
+    ):
+        raise Forbidden("Only a physician records the decision to treat.", field="status")
+    with transaction.atomic():
+        current = Referral.objects.select_for_update().select_related("patient").get(
+            pk=referral.pk
+        )
+        if current.record_status != RecordStatus.ACTIVE:
+            raise ValidationFailed({"__all__": ["This referral was entered in error."]})
+        if expected_version is not None and current.version != expected_version:
+            raise TransitionNotAllowed(
+                "The referral changed since you opened it: reload and try again.", field="status"
+            )
+        if to_status not in ALLOWED_TRANSITIONS[current.status]:
+            allowed = ", ".join(ReferralStatus(s).label for s in ALLOWED_TRANSITIONS[current.status])
+            raise TransitionNotAllowed(
+                f"A referral that is {current.get_status_display().lower()} can move to: "
+                f"{allowed}.",
+                field="status",
+            )
+        if transition_needs_reason(current.status, to_status) and not reason.strip():
+            raise ValidationFailed({"reason": ["Say why (closing or moving back needs a reason)."]})
+        from_status = current.status
+        current.status = to_status
+        current.version += 1
+        current.save(update_fields=["status", "version", "updated_at"])
+        ReferralStatusChange.objects.create(
+            referral=current, from_status=from_status, to_status=to_status,
+            reason=reason.strip(), changed_by=actor.user or _system_user(), changed_at=timeutil.now(),
+        )
+        audit_record(
+            actor=actor, action=AuditAction.STATUS_CHANGE, object_type="Referral",
+            object_id=current.public_id, patient=current.patient,
+            summary=f"Referral {ReferralStatus(from_status).label} → {ReferralStatus(to_status).label}",
+            changes={"status": [from_status, to_status], "reason": reason.strip(),
+                     "version": [current.version - 1, current.version]},
+        )
+    return current
+
+
+def _system_user() -> Any:
+    """The CLI and demo loader act as a dedicated, login-less system account."""
+    from vertebra.core.models import Role, User
+
+    user, _ = User.objects.get_or_create(
+        username="system", defaults={"role": Role.ADMINISTRATOR, "is_active": False,
+                                     "first_name": "Vertebra", "last_name": "system"},
+    )
+    return user
+
+
+def referral_enter_in_error(*, actor: Actor, referral: Referral, reason: str) -> Referral:
+    ensure(actor, Capability.RECORD_RETRACT)
+    return retract_record(
+        Referral, pk=referral.pk, actor=actor, reason=reason, patient_of=lambda r: r.patient,
+        summary="Referral marked entered in error",
+    )
+
+
+# --- Clinical assessment --------------------------------------------------------------------
+
+
+def assessment_update(
+    *, actor: Actor, assessment: ClinicalAssessment, expected_version: int,
+    data: Mapping[str, Any],
+) -> ClinicalAssessment:
+    ensure(actor, Capability.CLINICAL_EDIT)
+    values = _only(data, ASSESSMENT_FIELDS)
+    return update_record(
+        ClinicalAssessment, pk=assessment.pk, actor=actor, expected_version=expected_version,
+        changes=values, patient_of=lambda a: a.referral.patient,
+        summary="Updated clinical assessment",
+    )
+
+
+def anticoagulant_add(
+    *, actor: Actor, assessment: ClinicalAssessment, data: Mapping[str, Any]
+) -> Anticoagulant:
+    ensure(actor, Capability.CLINICAL_EDIT)
+    values = _only(data, ANTICOAGULANT_FIELDS)
+    _not_in_future(values.get("last_dose_date"), "last_dose_date", "Last dose date")
+    drug = Anticoagulant(assessment=assessment, **values)
+    drug.drug = drug.drug.strip()
+    return create_record(
+        drug, actor=actor, fields=ANTICOAGULANT_FIELDS,
+        patient_of=lambda d: d.assessment.referral.patient,
+        summary=f"Recorded antithrombotic {drug.drug}",
+    )
+
+
+def anticoagulant_enter_in_error(*, actor: Actor, drug: Anticoagulant, reason: str) -> Anticoagulant:
+    ensure(actor, Capability.RECORD_RETRACT)
+    return retract_record(
+        Anticoagulant, pk=drug.pk, actor=actor, reason=reason,
+        patient_of=lambda d: d.assessment.referral.patient,
+        summary=f"Antithrombotic {drug.drug} marked entered in error",
+    )
+
+
+# --- Fractures ------------------------------------------------------------------------------
+
+
+def _check_level_free(referral: Referral, level: str, *, except_pk: int | None = None) -> None:
+    if (
+        Fracture.objects.filter(referral=referral, level=level, record_status=RecordStatus.ACTIVE)
+        .exclude(pk=except_pk)
+        .exists()
+    ):
+        raise ValidationFailed({"level": [f"{level} is already recorded for this referral."]})
+
+
+def fracture_create(*, actor: Actor, referral: Referral, data: Mapping[str, Any]) -> Fracture:
+    ensure(actor, Capability.CLINICAL_EDIT)
+    values = _only(data, FRACTURE_FIELDS)
+    fracture = Fracture(referral=referral, **values)
+    with transaction.atomic():
+        if fracture.level:
+            _check_level_free(referral, fracture.level)
+        return create_record(
+            fracture, actor=actor, fields=FRACTURE_FIELDS, patient_of=lambda f: f.referral.patient,
+            summary=f"Recorded fracture at {fracture.level}",
+        )
+
+
+def fracture_update(
+    *, actor: Actor, fracture: Fracture, expected_version: int, data: Mapping[str, Any]
+) -> Fracture:
+    ensure(actor, Capability.CLINICAL_EDIT)
+    values = _only(data, FRACTURE_FIELDS)
+    with transaction.atomic():
+        if "level" in values:
+            _check_level_free(fracture.referral, values["level"], except_pk=fracture.pk)
+        return update_record(
+            Fracture, pk=fracture.pk, actor=actor, expected_version=expected_version,
+            changes=values, patient_of=lambda f: f.referral.patient,
+            summary=f"Edited fracture at {values.get('level', fracture.level)}",
+        )
+
+
+def fracture_enter_in_error(*, actor: Actor, fracture: Fracture, reason: str) -> Fracture:
+    ensure(actor, Capability.RECORD_RETRACT)
+    return retract_record(
+        Fracture, pk=fracture.pk, actor=actor, reason=reason,
+        patient_of=lambda f: f.referral.patient,
+        summary=f"Fracture at {fracture.level} marked entered in error",
+    )
+
+
+# --- Reads that are audited -----------------------------------------------------------------
+
+
+def patient_chart_open(*, actor: Actor, patient_public_id: Any) -> Any:
+    """Load a patient's chart and record that this person opened it, in one transaction."""
+    from vertebra.patients.selectors import patient_chart
+
+    ensure(actor, Capability.PATIENT_VIEW)
+    with transaction.atomic():
+        chart = patient_chart(patient_public_id=patient_public_id)
+        if chart is None:
+            raise NotFound("No such patient.")
+        audit_record(
+            actor=actor, action=AuditAction.VIEW, object_type="Patient",
+            object_id=chart.patient.public_id, patient=chart.patient, summary="Opened chart",
+        )
+    return chart
+
+
+def patient_read_audited(*, actor: Actor, patient: Patient, what: str) -> None:
+    """Record a read of patient data outside the chart (API, portal, FHIR)."""
+    with transaction.atomic():
+        audit_record(
+            actor=actor, action=AuditAction.VIEW, object_type="Patient",
+            object_id=patient.public_id, patient=patient, summary=what,
+        )
