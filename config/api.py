@@ -25,7 +25,9 @@ api = NinjaAPI(
 )
 
 
-def error_body(code: str, message: str, fields: dict[str, list[str]] | None = None) -> dict[str, Any]:
+def error_body(
+    code: str, message: str, fields: dict[str, list[str]] | None = None
+) -> dict[str, Any]:
     return {"error": {"code": code, "message": message, "fields": fields or {}}}
 
 
@@ -46,16 +48,15 @@ def _validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpRe
         location = [str(p) for p in error.get("loc", ()) if p not in ("body", "payload", "query")]
         fields.setdefault(".".join(location) or "__all__", []).append(error.get("msg", "Invalid."))
     return api.create_response(
-        request, error_body("invalid", "The request is invalid. Nothing was saved.", fields),
+        request,
+        error_body("invalid", "The request is invalid. Nothing was saved.", fields),
         status=422,
     )
 
 
 @api.exception_handler(AuthenticationError)
 def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    return api.create_response(
-        request, error_body("unauthenticated", "Log in first."), status=401
-    )
+    return api.create_response(request, error_body("unauthenticated", "Log in first."), status=401)
 
 
 @api.exception_handler(HttpError)

@@ -48,7 +48,9 @@ def _env_list(name: str, default: list[str]) -> list[str]:
 
 VERTEBRA_ENV = os.environ.get("VERTEBRA_ENV", "local")
 if VERTEBRA_ENV not in {"local", "test", "production"}:
-    raise ImproperlyConfigured(f"VERTEBRA_ENV must be local, test or production, not {VERTEBRA_ENV!r}")
+    raise ImproperlyConfigured(
+        f"VERTEBRA_ENV must be local, test or production, not {VERTEBRA_ENV!r}"
+    )
 IS_PRODUCTION = VERTEBRA_ENV == "production"
 
 DATA_DIR = Path(os.environ.get("VERTEBRA_DATA_DIR", BASE_DIR / "var")).resolve()

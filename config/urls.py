@@ -4,8 +4,8 @@ API under /api/ (OpenAPI at /api/openapi.json), FHIR R4 under /fhir/, Django adm
 from django.contrib import admin
 from django.urls import include, path
 
-from vertebra.core import views as core_views
 from config.api import api
+from vertebra.core import views as core_views
 
 urlpatterns = [
     path("", core_views.home, name="home"),

@@ -13,7 +13,9 @@ GENESIS_HASH = "0" * 64
 
 def canonical_content(fields: Mapping[str, Any]) -> str:
     """A stable text form: sorted keys, no insignificant white space, non-JSON values as str."""
-    return json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    return json.dumps(
+        fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str
+    )
 
 
 def chain_hash(previous_hash: str, fields: Mapping[str, Any]) -> str:

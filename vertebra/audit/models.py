@@ -81,3 +81,6 @@ class AuditChainHead(models.Model):
         constraints = [
             models.CheckConstraint(condition=models.Q(singleton=1), name="audit_head_singleton")
         ]
+
+    def __str__(self) -> str:
+        return f"audit chain head at #{self.last_sequence}"

@@ -49,7 +49,9 @@ def audit_chain_verify() -> ChainVerdict:
     head = AuditChainHead.objects.filter(singleton=1).first()
     if head is not None and (head.last_sequence != checked or head.last_hash != previous_hash):
         return ChainVerdict(
-            False, checked, checked + 1 if head.last_sequence > checked else checked,
+            False,
+            checked,
+            checked + 1 if head.last_sequence > checked else checked,
             "events at the end of the trail are missing",
         )
     return ChainVerdict(True, checked)
@@ -88,8 +90,18 @@ def _normalise(text: str) -> str:
 
 
 CSV_HEADER = (
-    "sequence", "occurred_at_utc", "username", "role", "action", "patient_mrn",
-    "object_type", "object_id", "summary", "client_address", "changes", "hash",
+    "sequence",
+    "occurred_at_utc",
+    "username",
+    "role",
+    "action",
+    "patient_mrn",
+    "object_type",
+    "object_id",
+    "summary",
+    "client_address",
+    "changes",
+    "hash",
 )
 
 
@@ -99,7 +111,16 @@ def audit_csv_rows(events: QuerySet[AuditEvent]) -> Iterator[tuple[str, ...]]:
     yield CSV_HEADER
     for e in events.iterator(chunk_size=2000):
         yield (
-            str(e.sequence), e.occurred_at.isoformat(), e.actor_username, e.actor_role, e.action,
-            e.patient.mrn if e.patient else "", e.object_type, e.object_id, e.summary,
-            e.client_address, json.dumps(e.changes, sort_keys=True), e.hash,
+            str(e.sequence),
+            e.occurred_at.isoformat(),
+            e.actor_username,
+            e.actor_role,
+            e.action,
+            e.patient.mrn if e.patient else "",
+            e.object_type,
+            e.object_id,
+            e.summary,
+            e.client_address,
+            json.dumps(e.changes, sort_keys=True),
+            e.hash,
         )

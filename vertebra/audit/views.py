@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 from django import forms
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponseBase, StreamingHttpResponse
 from django.shortcuts import render
 
 from vertebra.audit.models import AuditAction
@@ -21,10 +21,12 @@ from vertebra.core.permissions import Capability, require
 class AuditFilterForm(forms.Form):
     patient = forms.CharField(required=False, label="Patient (MRN or name)")
     user = forms.CharField(required=False, label="Username")
-    date_from = forms.DateField(required=False, label="From",
-                                widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(required=False, label="To",
-                              widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = forms.DateField(
+        required=False, label="From", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        required=False, label="To", widget=forms.DateInput(attrs={"type": "date"})
+    )
 
     def clean(self) -> dict[str, object]:
         data = super().clean() or {}
@@ -35,8 +37,12 @@ class AuditFilterForm(forms.Form):
 
     def to_filter(self) -> AuditFilter:
         data = self.cleaned_data
-        return AuditFilter(patient_query=data["patient"], username=data["user"],
-                           date_from=data["date_from"], date_to=data["date_to"])
+        return AuditFilter(
+            patient_query=data["patient"],
+            username=data["user"],
+            date_from=data["date_from"],
+            date_to=data["date_to"],
+        )
 
 
 class _Echo:
@@ -50,18 +56,22 @@ def _csv_safe(value: str) -> str:
 
 
 @require(Capability.AUDIT_VIEW)
-def audit_events(request: HttpRequest) -> HttpResponse:
+def audit_events(request: HttpRequest) -> HttpResponseBase:
     form = AuditFilterForm(request.GET or None)
     filters = form.to_filter() if form.is_valid() else AuditFilter()
     if form.is_bound and not form.is_valid():
-        return render(request, "audit/events.html",
-                      {"form": form, "page": None, "nav": "audit"}, status=422)
+        return render(
+            request, "audit/events.html", {"form": form, "page": None, "nav": "audit"}, status=422
+        )
     events = audit_event_list(filters)
     if request.GET.get("format") == "csv":
         audit_standalone(
-            actor=Actor.from_request(request), action=AuditAction.EXPORT,
-            object_type="AuditEvent", object_id="csv",
-            summary="Exported the audit trail as CSV", changes={"filters": request.GET.dict()},
+            actor=Actor.from_request(request),
+            action=AuditAction.EXPORT,
+            object_type="AuditEvent",
+            object_id="csv",
+            summary="Exported the audit trail as CSV",
+            changes={"filters": request.GET.dict()},
         )
         writer = csv.writer(_Echo())
 
@@ -75,6 +85,13 @@ def audit_events(request: HttpRequest) -> HttpResponse:
     page = Paginator(events, 100).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "audit/events.html", {
-        "form": form, "page": page, "query": query.urlencode(), "nav": "audit",
-    })
+    return render(
+        request,
+        "audit/events.html",
+        {
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "nav": "audit",
+        },
+    )

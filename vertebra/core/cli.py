@@ -1,11 +1,11 @@
 """The `vertebra` command.
 
-    vertebra serve [--host H] [--port P] [--workers N]   start gunicorn
-    vertebra demo [--patients N] [--seed S] [--if-empty]  load the synthetic demo clinic
-    vertebra user create --role ROLE --username U ...     create a login
-    vertebra audit verify                                 check the audit hash chain
-    vertebra evaluate FILE.json [--format json|text]      evaluate a candidate snapshot
-    vertebra manage ARGS...                               any Django management command
+vertebra serve [--host H] [--port P] [--workers N]   start gunicorn
+vertebra demo [--patients N] [--seed S] [--if-empty]  load the synthetic demo clinic
+vertebra user create --role ROLE --username U ...     create a login
+vertebra audit verify                                 check the audit hash chain
+vertebra evaluate FILE.json [--format json|text]      evaluate a candidate snapshot
+vertebra manage ARGS...                               any Django management command
 """
 
 from __future__ import annotations
@@ -28,16 +28,27 @@ def _django(argv: list[str]) -> int:
 def _serve(argv: list[str]) -> int:
     import argparse
 
-    parser = argparse.ArgumentParser(prog="vertebra serve", description="Start Vertebra (gunicorn).")
+    parser = argparse.ArgumentParser(
+        prog="vertebra serve", description="Start Vertebra (gunicorn)."
+    )
     parser.add_argument("--host", default=os.environ.get("VERTEBRA_HOST", "127.0.0.1"))
     parser.add_argument("--port", type=int, default=int(os.environ.get("VERTEBRA_PORT", "8000")))
     parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "3")))
     args = parser.parse_args(argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     command = [
-        sys.executable, "-m", "gunicorn", "config.wsgi:application",
-        "--bind", f"{args.host}:{args.port}", "--workers", str(args.workers),
-        "--access-logfile", "-", "--graceful-timeout", "10",
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "config.wsgi:application",
+        "--bind",
+        f"{args.host}:{args.port}",
+        "--workers",
+        str(args.workers),
+        "--access-logfile",
+        "-",
+        "--graceful-timeout",
+        "10",
     ]
     os.execv(sys.executable, command)  # noqa: S606 - replaces this process with gunicorn
     return 0  # pragma: no cover

@@ -78,7 +78,7 @@ def update_record(
     transaction), so the version check and the write cannot interleave with another save.
     """
     with transaction.atomic():
-        instance = model.objects.select_for_update().get(pk=pk)
+        instance = model._default_manager.select_for_update().get(pk=pk)
         if instance.record_status != RecordStatus.ACTIVE:
             raise RecordInactive("This record was marked entered in error and can't be changed.")
         if instance.version != expected_version:
@@ -121,7 +121,7 @@ def retract_record(
     if not reason.strip():
         raise ValidationFailed({"reason": ["Say why this record was entered in error."]})
     with transaction.atomic():
-        instance = model.objects.select_for_update().get(pk=pk)
+        instance = model._default_manager.select_for_update().get(pk=pk)
         if instance.record_status != RecordStatus.ACTIVE:
             raise RecordInactive("This record is already marked entered in error.")
         instance.record_status = RecordStatus.ENTERED_IN_ERROR

@@ -43,8 +43,11 @@ class LoginView(auth_views.LoginView):
     def form_valid(self, form: Any) -> HttpResponse:
         response = super().form_valid(form)
         audit_standalone(
-            actor=Actor.from_request(self.request), action=AuditAction.LOGIN,
-            object_type="User", object_id=self.request.user.public_id, summary="Logged in",
+            actor=Actor.from_request(self.request),
+            action=AuditAction.LOGIN,
+            object_type="User",
+            object_id=getattr(self.request.user, "public_id", ""),
+            summary="Logged in",
         )
         return response
 
@@ -54,8 +57,11 @@ class LoginView(auth_views.LoginView):
 def logout_view(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         audit_standalone(
-            actor=Actor.from_request(request), action=AuditAction.LOGOUT,
-            object_type="User", object_id=request.user.public_id, summary="Logged out",
+            actor=Actor.from_request(request),
+            action=AuditAction.LOGOUT,
+            object_type="User",
+            object_id=getattr(request.user, "public_id", ""),
+            summary="Logged out",
         )
     logout(request)
     return redirect("login")

@@ -11,8 +11,16 @@ _GENDER = {"female": "female", "male": "male", "other": "other", "": "unknown"}
 
 
 def patient_resource(
-    *, public_id: str, mrn: str, family: str, given: str, birth_date: dt.date, sex: str,
-    phone: str = "", email: str = "", active: bool = True,
+    *,
+    public_id: str,
+    mrn: str,
+    family: str,
+    given: str,
+    birth_date: dt.date,
+    sex: str,
+    phone: str = "",
+    email: str = "",
+    active: bool = True,
 ) -> dict[str, Any]:
     telecom = [{"system": "phone", "value": phone}] if phone else []
     if email:
@@ -48,13 +56,17 @@ def capability_statement(*, base_url: str, software_version: str, date: str) -> 
         "implementation": {"description": "Vertebra FHIR R4 endpoint", "url": base_url},
         "fhirVersion": FHIR_VERSION,
         "format": ["json"],
-        "rest": [{
-            "mode": "server",
-            "security": {"description": "Session login; staff roles read patients."},
-            "resource": [{
-                "type": "Patient",
-                "interaction": [{"code": "read"}, {"code": "search-type"}],
-                "searchParam": [{"name": "identifier", "type": "token"}],
-            }],
-        }],
+        "rest": [
+            {
+                "mode": "server",
+                "security": {"description": "Session login; staff roles read patients."},
+                "resource": [
+                    {
+                        "type": "Patient",
+                        "interaction": [{"code": "read"}, {"code": "search-type"}],
+                        "searchParam": [{"name": "identifier", "type": "token"}],
+                    }
+                ],
+            }
+        ],
     }

@@ -12,7 +12,12 @@ from vertebra.core.actor import Actor
 from vertebra.core.models import RecordStatus
 from vertebra.core.permissions import Capability, has_capability
 from vertebra.core.timeutil import clinic_today
-from vertebra.fhir.mapping import MRN_SYSTEM, capability_statement, operation_outcome, patient_resource
+from vertebra.fhir.mapping import (
+    MRN_SYSTEM,
+    capability_statement,
+    operation_outcome,
+    patient_resource,
+)
 from vertebra.patients.models import Patient
 from vertebra.patients.selectors import patient_get
 from vertebra.patients.services import patient_read_audited
@@ -34,9 +39,14 @@ def _denied(request: HttpRequest) -> HttpResponse | None:
 
 def _patient_json(patient: Patient) -> dict[str, Any]:
     return patient_resource(
-        public_id=str(patient.public_id), mrn=patient.mrn, family=patient.family_name,
-        given=patient.given_name, birth_date=patient.birth_date, sex=patient.sex,
-        phone=patient.phone, email=patient.email,
+        public_id=str(patient.public_id),
+        mrn=patient.mrn,
+        family=patient.family_name,
+        given=patient.given_name,
+        birth_date=patient.birth_date,
+        sex=patient.sex,
+        phone=patient.phone,
+        email=patient.email,
         active=patient.record_status == RecordStatus.ACTIVE,
     )
 
@@ -45,10 +55,13 @@ def _patient_json(patient: Patient) -> dict[str, Any]:
 def metadata(request: HttpRequest) -> HttpResponse:
     from importlib.metadata import version
 
-    return _respond(capability_statement(
-        base_url=request.build_absolute_uri("/fhir/"), software_version=version("vertebra"),
-        date=clinic_today().isoformat(),
-    ))
+    return _respond(
+        capability_statement(
+            base_url=request.build_absolute_uri("/fhir/"),
+            software_version=version("vertebra"),
+            date=clinic_today().isoformat(),
+        )
+    )
 
 
 @require_GET
@@ -68,19 +81,37 @@ def patient_search(request: HttpRequest) -> HttpResponse:
         return denied
     unsupported = sorted(set(request.GET) - {"identifier"})
     if unsupported:
-        return _respond(operation_outcome(
-            "not-supported", f"Unsupported search parameter(s): {', '.join(unsupported)}."), 400)
+        return _respond(
+            operation_outcome(
+                "not-supported", f"Unsupported search parameter(s): {', '.join(unsupported)}."
+            ),
+            400,
+        )
     token = request.GET.get("identifier", "")
     system, _, value = token.rpartition("|")
     if not value or (system and system != MRN_SYSTEM):
-        return _respond(operation_outcome(
-            "invalid", f"Search by identifier={MRN_SYSTEM}|<MRN> or identifier=<MRN>."), 400)
+        return _respond(
+            operation_outcome(
+                "invalid", f"Search by identifier={MRN_SYSTEM}|<MRN> or identifier=<MRN>."
+            ),
+            400,
+        )
     matches = list(Patient.objects.filter(mrn__iexact=value, record_status=RecordStatus.ACTIVE))
     actor = Actor.from_request(request)
     for patient in matches:
         patient_read_audited(actor=actor, patient=patient, what="FHIR search")
-    return _respond({
-        "resourceType": "Bundle", "type": "searchset", "total": len(matches),
-        "entry": [{"fullUrl": request.build_absolute_uri(f"/fhir/Patient/{p.public_id}"),
-                   "resource": _patient_json(p), "search": {"mode": "match"}} for p in matches],
-    })
+    return _respond(
+        {
+            "resourceType": "Bundle",
+            "type": "searchset",
+            "total": len(matches),
+            "entry": [
+                {
+                    "fullUrl": request.build_absolute_uri(f"/fhir/Patient/{p.public_id}"),
+                    "resource": _patient_json(p),
+                    "search": {"mode": "match"},
+                }
+                for p in matches
+            ],
+        }
+    )

@@ -160,7 +160,7 @@ class FractureIn(Schema):
 
 
 class AssessmentPatch(Schema):
-    """Fields to change (any subset of the clinical assessment) and the version they are based on."""
+    """Any subset of the clinical assessment's fields, and the version the edit is based on."""
 
     version: int
     changes: dict[str, Any]
@@ -200,8 +200,9 @@ def update_patient(request: HttpRequest, patient_id: str, payload: PatientPatch)
     )
 
 
-@router.get("/patients/{patient_id}/referrals", response=list[ReferralOut],
-            summary="A patient's referrals")
+@router.get(
+    "/patients/{patient_id}/referrals", response=list[ReferralOut], summary="A patient's referrals"
+)
 def list_referrals(request: HttpRequest, patient_id: str) -> list[Referral]:
     actor = _allow(request, Capability.PATIENT_VIEW)
     patient = _found(selectors.patient_get(public_id=patient_id), "patient")
@@ -209,9 +210,12 @@ def list_referrals(request: HttpRequest, patient_id: str) -> list[Referral]:
     return list(patient.referrals.filter(record_status="active").select_related("patient"))
 
 
-@router.post("/patients/{patient_id}/referrals", response={201: ReferralOut},
-             summary="Record a referral")
-def create_referral(request: HttpRequest, patient_id: str, payload: ReferralIn) -> tuple[int, Referral]:
+@router.post(
+    "/patients/{patient_id}/referrals", response={201: ReferralOut}, summary="Record a referral"
+)
+def create_referral(
+    request: HttpRequest, patient_id: str, payload: ReferralIn
+) -> tuple[int, Referral]:
     actor = _allow(request, Capability.REFERRAL_CREATE)
     patient = _found(selectors.patient_get(public_id=patient_id), "patient")
     return 201, services.referral_create(actor=actor, patient=patient, data=payload.dict())
@@ -225,32 +229,48 @@ def read_referral(request: HttpRequest, referral_id: str) -> Referral:
     return referral  # type: ignore[no-any-return]
 
 
-@router.post("/referrals/{referral_id}/status", response=ReferralOut,
-             summary="Move a referral along the pathway")
+@router.post(
+    "/referrals/{referral_id}/status",
+    response=ReferralOut,
+    summary="Move a referral along the pathway",
+)
 def change_status(request: HttpRequest, referral_id: str, payload: StatusChangeIn) -> Referral:
     actor = _allow(request, Capability.CLINICAL_EDIT)
     referral = _found(selectors.referral_get(public_id=referral_id), "referral")
     return services.referral_set_status(
-        actor=actor, referral=referral, to_status=payload.to_status, reason=payload.reason,
+        actor=actor,
+        referral=referral,
+        to_status=payload.to_status,
+        reason=payload.reason,
         expected_version=payload.version,
     )
 
 
-@router.post("/referrals/{referral_id}/fractures", response={201: FractureOut},
-             summary="Record a fractured level")
-def create_fracture(request: HttpRequest, referral_id: str, payload: FractureIn) -> tuple[int, Fracture]:
+@router.post(
+    "/referrals/{referral_id}/fractures",
+    response={201: FractureOut},
+    summary="Record a fractured level",
+)
+def create_fracture(
+    request: HttpRequest, referral_id: str, payload: FractureIn
+) -> tuple[int, Fracture]:
     actor = _allow(request, Capability.CLINICAL_EDIT)
     referral = _found(selectors.referral_get(public_id=referral_id), "referral")
     return 201, services.fracture_create(actor=actor, referral=referral, data=payload.dict())
 
 
-@router.patch("/referrals/{referral_id}/assessment", response=ReferralDetail,
-              summary="Update the clinical assessment")
+@router.patch(
+    "/referrals/{referral_id}/assessment",
+    response=ReferralDetail,
+    summary="Update the clinical assessment",
+)
 def update_assessment(request: HttpRequest, referral_id: str, payload: AssessmentPatch) -> Referral:
     actor = _allow(request, Capability.CLINICAL_EDIT)
     referral = _found(selectors.referral_get(public_id=referral_id), "referral")
     services.assessment_update(
-        actor=actor, assessment=referral.assessment, expected_version=payload.version,
+        actor=actor,
+        assessment=referral.assessment,
+        expected_version=payload.version,
         data=payload.changes,
     )
     return _found(selectors.referral_get(public_id=referral_id), "referral")  # type: ignore[no-any-return]

@@ -119,8 +119,17 @@ class RetractForm(forms.Form):
 
 # Sections of the assessment form, in the order of clinical-reference §2.1.
 ASSESSMENT_SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("Patient", ("pregnant", "hospitalized", "asa_class", "can_lie_prone", "planned_procedure_date",
-                 "surgical_backup_available")),
+    (
+        "Patient",
+        (
+            "pregnant",
+            "hospitalized",
+            "asa_class",
+            "can_lie_prone",
+            "planned_procedure_date",
+            "surgical_backup_available",
+        ),
+    ),
     ("Pain", tuple(f for f in ASSESSMENT_FIELDS if f.startswith("pain_"))),
     ("Conservative care", tuple(f for f in ASSESSMENT_FIELDS if f.startswith("conservative_"))),
     ("Function", tuple(f for f in ASSESSMENT_FIELDS if f.startswith("function_"))),
@@ -134,12 +143,27 @@ ASSESSMENT_SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
 FRACTURE_SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Level and cause", ("level", "etiology", "high_energy_trauma", "onset_date", "lesion")),
     ("Imaging", ("imaging_date", "imaging_report", "mri_oedema", "bone_scan_uptake")),
-    ("Heights (mm)", ("height_anterior_mm", "height_middle_mm", "height_posterior_mm",
-                      "height_reference_mm")),
-    ("Morphology", ("kyphotic_deformity", "height_loss_progression", "posterior_wall",
-                    "retropulsion", "canal_compromise_percent", "epidural_extension",
-                    "intravertebral_cleft", "cortical_disruption", "both_endplates",
-                    "tension_band_failure")),
-    ("SINS components (neoplastic levels)", ("sins_pain", "sins_alignment", "sins_collapse",
-                                             "sins_posterolateral")),
+    (
+        "Heights (mm)",
+        ("height_anterior_mm", "height_middle_mm", "height_posterior_mm", "height_reference_mm"),
+    ),
+    (
+        "Morphology",
+        (
+            "kyphotic_deformity",
+            "height_loss_progression",
+            "posterior_wall",
+            "retropulsion",
+            "canal_compromise_percent",
+            "epidural_extension",
+            "intravertebral_cleft",
+            "cortical_disruption",
+            "both_endplates",
+            "tension_band_failure",
+        ),
+    ),
+    (
+        "SINS components (neoplastic levels)",
+        ("sins_pain", "sins_alignment", "sins_collapse", "sins_posterolateral"),
+    ),
 )

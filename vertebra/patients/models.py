@@ -9,6 +9,7 @@ database constraints so no path can store an impossible value.
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -97,6 +98,9 @@ class ReferralStatusChange(models.Model):
 
     class Meta:
         ordering = ["changed_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.from_status} → {self.to_status}"
 
 
 # --- §2.1 vocabularies (the strings are the snapshot's) ------------------------------------
@@ -190,16 +194,23 @@ PERCENT = [MinValueValidator(0), MaxValueValidator(100)]
 
 
 def _decimal(
-    label: str, digits: int = 6, places: int = 2, validators: list | None = None  # type: ignore[type-arg]
+    label: str,
+    digits: int = 6,
+    places: int = 2,
+    validators: list | None = None,  # type: ignore[type-arg]
 ) -> models.DecimalField:  # type: ignore[type-arg]
     return models.DecimalField(
-        label, max_digits=digits, decimal_places=places, null=True, blank=True,
+        label,
+        max_digits=digits,
+        decimal_places=places,
+        null=True,
+        blank=True,
         validators=validators or [],
     )
 
 
 def _small_int(label: str, low: int, high: int | None) -> models.PositiveSmallIntegerField:  # type: ignore[type-arg]
-    validators = [MinValueValidator(low)]
+    validators: list[Any] = [MinValueValidator(low)]
     if high is not None:
         validators.append(MaxValueValidator(high))
     return models.PositiveSmallIntegerField(label, null=True, blank=True, validators=validators)
@@ -217,7 +228,9 @@ class ClinicalAssessment(ClinicalRecord):
     # pain.*
     pain_nrs = _small_int("Pain NRS (0–10)", 0, 10)
     pain_trend = models.CharField(
-        "Pain trend under optimal non-surgical care", max_length=12, choices=PainTrend.choices,
+        "Pain trend under optimal non-surgical care",
+        max_length=12,
+        choices=PainTrend.choices,
         blank=True,
     )
     pain_duration_weeks = _decimal("Pain duration (weeks)", validators=NON_NEGATIVE)

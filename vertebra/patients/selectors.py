@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from vertebra.audit.models import AuditAction, AuditEvent
 from vertebra.core.models import RecordStatus
@@ -46,8 +47,11 @@ def referral_get(*, public_id: Any) -> Referral | None:
         return None
     return (
         Referral.objects.select_related("patient", "assessment")
-        .filter(public_id=key, record_status=RecordStatus.ACTIVE,
-                patient__record_status=RecordStatus.ACTIVE)
+        .filter(
+            public_id=key,
+            record_status=RecordStatus.ACTIVE,
+            patient__record_status=RecordStatus.ACTIVE,
+        )
         .first()
     )
 
@@ -96,7 +100,7 @@ def patient_search(*, query: str = "", limit: int = SEARCH_LIMIT) -> QuerySet[Pa
 
 @dataclass(frozen=True, slots=True)
 class Worklist:
-    referrals: list[Referral]
+    referrals: Sequence[Referral]
     counts: dict[str, int]
     status: str | None
     total: int
@@ -108,19 +112,18 @@ def worklist(*, status: str | None = None, limit: int = 100) -> Worklist:
     active = Referral.objects.filter(
         record_status=RecordStatus.ACTIVE, patient__record_status=RecordStatus.ACTIVE
     )
-    counts = {s: 0 for s in ReferralStatus.values}
+    counts = dict.fromkeys(ReferralStatus.values, 0)
     for row in active.values("status").annotate(n=Count("id")).order_by():
         counts[row["status"]] = row["n"]
     shown = active.select_related("patient").annotate(
-        level_count=Count("fractures", distinct=True)
+        level_count=Count("fractures", filter=Q(fractures__record_status=RecordStatus.ACTIVE))
     )
-    if status:
-        shown = shown.filter(status=status)
-    else:
-        shown = shown.exclude(status=ReferralStatus.CLOSED)
+    shown = shown.filter(status=status) if status else shown.exclude(status=ReferralStatus.CLOSED)
     referrals = list(shown.order_by("referral_date", "id")[:limit])
-    total = counts.get(status, 0) if status else sum(
-        n for s, n in counts.items() if s != ReferralStatus.CLOSED
+    total = (
+        counts.get(status, 0)
+        if status
+        else sum(n for s, n in counts.items() if s != ReferralStatus.CLOSED)
     )
     return Worklist(referrals=referrals, counts=counts, status=status, total=total)
 
@@ -128,14 +131,16 @@ def worklist(*, status: str | None = None, limit: int = 100) -> Worklist:
 @dataclass(frozen=True, slots=True)
 class PatientChart:
     patient: Patient
-    referrals: list[Referral]
+    referrals: Sequence[Referral]
     timeline: list[AuditEvent]
 
     @property
     def fractured_levels(self) -> set[str]:
         return {
-            f.level for r in self.referrals if r.status != ReferralStatus.CLOSED
-            for f in r.active_fractures
+            f.level
+            for r in self.referrals
+            if r.status != ReferralStatus.CLOSED
+            for f in getattr(r, "active_fractures", ())
         }
 
 

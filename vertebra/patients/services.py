@@ -40,10 +40,18 @@ from vertebra.patients.search import search_text
 PATIENT_FIELDS = ("mrn", "family_name", "given_name", "birth_date", "sex", "phone", "email")
 REFERRAL_FIELDS = ("referring_clinician", "reason", "referral_date")
 ANTICOAGULANT_FIELDS = ("drug", "last_dose_date", "last_dose_time", "intensity")
-_RECORD_FIELDS = {"id", "public_id", "created_at", "updated_at", "version", "record_status",
-                  "entered_in_error_reason"}
+_RECORD_FIELDS = {
+    "id",
+    "public_id",
+    "created_at",
+    "updated_at",
+    "version",
+    "record_status",
+    "entered_in_error_reason",
+}
 ASSESSMENT_FIELDS = tuple(
-    f.name for f in ClinicalAssessment._meta.concrete_fields
+    f.name
+    for f in ClinicalAssessment._meta.concrete_fields
     if f.name not in _RECORD_FIELDS | {"referral"}
 )
 FRACTURE_FIELDS = tuple(
@@ -74,7 +82,7 @@ def _refresh_search_text(patient: Patient) -> None:
 
 
 def _check_mrn_free(mrn: str, *, except_pk: int | None = None) -> None:
-    clash = Patient.objects.filter(mrn__iexact=mrn.strip()).exclude(pk=except_pk).first()
+    clash = Patient.objects.filter(mrn__iexact=mrn.strip()).exclude(pk=except_pk or 0).first()
     if clash is not None:
         raise DuplicateRecord(
             f"MRN {clash.mrn} already belongs to another patient. Check the number, or open "
@@ -92,8 +100,12 @@ def patient_create(*, actor: Actor, data: Mapping[str, Any]) -> Patient:
     with transaction.atomic():
         _check_mrn_free(patient.mrn)
         return create_record(
-            patient, actor=actor, fields=PATIENT_FIELDS, patient_of=lambda p: p,
-            summary=f"Registered patient {patient.mrn}", exclude=("search_text",),
+            patient,
+            actor=actor,
+            fields=PATIENT_FIELDS,
+            patient_of=lambda p: p,
+            summary=f"Registered patient {patient.mrn}",
+            exclude=("search_text",),
         )
 
 
@@ -106,18 +118,26 @@ def patient_update(
     with transaction.atomic():
         if "mrn" in values:
             _check_mrn_free(values["mrn"], except_pk=patient.pk)
-        updated = update_record(
-            Patient, pk=patient.pk, actor=actor, expected_version=expected_version,
-            changes=values, patient_of=lambda p: p, summary="Edited demographics",
+        return update_record(
+            Patient,
+            pk=patient.pk,
+            actor=actor,
+            expected_version=expected_version,
+            changes=values,
+            patient_of=lambda p: p,
+            summary="Edited demographics",
             derived=_refresh_search_text,
         )
-        return updated
 
 
 def patient_enter_in_error(*, actor: Actor, patient: Patient, reason: str) -> Patient:
     ensure(actor, Capability.RECORD_RETRACT)
     return retract_record(
-        Patient, pk=patient.pk, actor=actor, reason=reason, patient_of=lambda p: p,
+        Patient,
+        pk=patient.pk,
+        actor=actor,
+        reason=reason,
+        patient_of=lambda p: p,
         summary="Patient record marked entered in error",
     )
 
@@ -127,12 +147,21 @@ def patient_enter_in_error(*, actor: Actor, patient: Patient, reason: str) -> Pa
 # Forward along the pathway; back one step when a plan changes; close from anywhere; reopen.
 ALLOWED_TRANSITIONS: dict[str, tuple[str, ...]] = {
     ReferralStatus.REFERRED: (ReferralStatus.EVALUATING, ReferralStatus.CLOSED),
-    ReferralStatus.EVALUATING: (ReferralStatus.DECIDED, ReferralStatus.REFERRED,
-                                ReferralStatus.CLOSED),
-    ReferralStatus.DECIDED: (ReferralStatus.SCHEDULED, ReferralStatus.EVALUATING,
-                             ReferralStatus.CLOSED),
-    ReferralStatus.SCHEDULED: (ReferralStatus.TREATED, ReferralStatus.DECIDED,
-                               ReferralStatus.CLOSED),
+    ReferralStatus.EVALUATING: (
+        ReferralStatus.DECIDED,
+        ReferralStatus.REFERRED,
+        ReferralStatus.CLOSED,
+    ),
+    ReferralStatus.DECIDED: (
+        ReferralStatus.SCHEDULED,
+        ReferralStatus.EVALUATING,
+        ReferralStatus.CLOSED,
+    ),
+    ReferralStatus.SCHEDULED: (
+        ReferralStatus.TREATED,
+        ReferralStatus.DECIDED,
+        ReferralStatus.CLOSED,
+    ),
     ReferralStatus.TREATED: (ReferralStatus.IN_FOLLOW_UP, ReferralStatus.CLOSED),
     ReferralStatus.IN_FOLLOW_UP: (ReferralStatus.CLOSED,),
     ReferralStatus.CLOSED: (ReferralStatus.REFERRED,),
@@ -154,7 +183,10 @@ def referral_create(*, actor: Actor, patient: Patient, data: Mapping[str, Any]) 
     referral = Referral(patient=patient, status=ReferralStatus.REFERRED, **values)
     with transaction.atomic():
         create_record(
-            referral, actor=actor, fields=(*REFERRAL_FIELDS, "status"), patient_of=lambda r: r.patient,
+            referral,
+            actor=actor,
+            fields=(*REFERRAL_FIELDS, "status"),
+            patient_of=lambda r: r.patient,
             summary=f"New referral from {referral.referring_clinician}",
         )
         ClinicalAssessment.objects.create(referral=referral)
@@ -168,27 +200,36 @@ def referral_update(
     values = _only(data, REFERRAL_FIELDS)
     _not_in_future(values.get("referral_date"), "referral_date", "Referral date")
     return update_record(
-        Referral, pk=referral.pk, actor=actor, expected_version=expected_version, changes=values,
-        patient_of=lambda r: r.patient, summary="Edited referral",
+        Referral,
+        pk=referral.pk,
+        actor=actor,
+        expected_version=expected_version,
+        changes=values,
+        patient_of=lambda r: r.patient,
+        summary="Edited referral",
     )
 
 
 def referral_set_status(
-    *, actor: Actor, referral: Referral, to_status: str, reason: str = "",
+    *,
+    actor: Actor,
+    referral: Referral,
+    to_status: str,
+    reason: str = "",
     expected_version: int | None = None,
 ) -> Referral:
     """Move a referral along the pathway; the move is kept in its history and audited."""
     ensure(actor, Capability.CLINICAL_EDIT)
     if to_status not in ReferralStatus.values:
         raise ValidationFailed({"status": [f"Unknown status {to_status!r}."]})
-    if to_status == ReferralStatus.DECIDED and actor.user is not None and not has_capability(
-        actor.user, Capability.REFERRAL_DECIDE
+    if (
+        to_status == ReferralStatus.DECIDED
+        and actor.user is not None
+        and not has_capability(actor.user, Capability.REFERRAL_DECIDE)
     ):
         raise Forbidden("Only a physician records the decision to treat.", field="status")
     with transaction.atomic():
-        current = Referral.objects.select_for_update().select_related("patient").get(
-            pk=referral.pk
-        )
+        current = Referral.objects.select_for_update().select_related("patient").get(pk=referral.pk)
         if current.record_status != RecordStatus.ACTIVE:
             raise ValidationFailed({"__all__": ["This referral was entered in error."]})
         if expected_version is not None and current.version != expected_version:
@@ -196,7 +237,9 @@ def referral_set_status(
                 "The referral changed since you opened it: reload and try again.", field="status"
             )
         if to_status not in ALLOWED_TRANSITIONS[current.status]:
-            allowed = ", ".join(ReferralStatus(s).label for s in ALLOWED_TRANSITIONS[current.status])
+            allowed = ", ".join(
+                ReferralStatus(s).label for s in ALLOWED_TRANSITIONS[current.status]
+            )
             raise TransitionNotAllowed(
                 f"A referral that is {current.get_status_display().lower()} can move to: "
                 f"{allowed}.",
@@ -209,15 +252,27 @@ def referral_set_status(
         current.version += 1
         current.save(update_fields=["status", "version", "updated_at"])
         ReferralStatusChange.objects.create(
-            referral=current, from_status=from_status, to_status=to_status,
-            reason=reason.strip(), changed_by=actor.user or _system_user(), changed_at=timeutil.now(),
+            referral=current,
+            from_status=from_status,
+            to_status=to_status,
+            reason=reason.strip(),
+            changed_by=actor.user or _system_user(),
+            changed_at=timeutil.now(),
         )
         audit_record(
-            actor=actor, action=AuditAction.STATUS_CHANGE, object_type="Referral",
-            object_id=current.public_id, patient=current.patient,
-            summary=f"Referral {ReferralStatus(from_status).label} → {ReferralStatus(to_status).label}",
-            changes={"status": [from_status, to_status], "reason": reason.strip(),
-                     "version": [current.version - 1, current.version]},
+            actor=actor,
+            action=AuditAction.STATUS_CHANGE,
+            object_type="Referral",
+            object_id=current.public_id,
+            patient=current.patient,
+            summary=(
+                f"Referral {ReferralStatus(from_status).label} → {ReferralStatus(to_status).label}"
+            ),
+            changes={
+                "status": [from_status, to_status],
+                "reason": reason.strip(),
+                "version": [current.version - 1, current.version],
+            },
         )
     return current
 
@@ -227,8 +282,13 @@ def _system_user() -> Any:
     from vertebra.core.models import Role, User
 
     user, _ = User.objects.get_or_create(
-        username="system", defaults={"role": Role.ADMINISTRATOR, "is_active": False,
-                                     "first_name": "Vertebra", "last_name": "system"},
+        username="system",
+        defaults={
+            "role": Role.ADMINISTRATOR,
+            "is_active": False,
+            "first_name": "Vertebra",
+            "last_name": "system",
+        },
     )
     return user
 
@@ -236,7 +296,11 @@ def _system_user() -> Any:
 def referral_enter_in_error(*, actor: Actor, referral: Referral, reason: str) -> Referral:
     ensure(actor, Capability.RECORD_RETRACT)
     return retract_record(
-        Referral, pk=referral.pk, actor=actor, reason=reason, patient_of=lambda r: r.patient,
+        Referral,
+        pk=referral.pk,
+        actor=actor,
+        reason=reason,
+        patient_of=lambda r: r.patient,
         summary="Referral marked entered in error",
     )
 
@@ -245,14 +309,21 @@ def referral_enter_in_error(*, actor: Actor, referral: Referral, reason: str) ->
 
 
 def assessment_update(
-    *, actor: Actor, assessment: ClinicalAssessment, expected_version: int,
+    *,
+    actor: Actor,
+    assessment: ClinicalAssessment,
+    expected_version: int,
     data: Mapping[str, Any],
 ) -> ClinicalAssessment:
     ensure(actor, Capability.CLINICAL_EDIT)
     values = _only(data, ASSESSMENT_FIELDS)
     return update_record(
-        ClinicalAssessment, pk=assessment.pk, actor=actor, expected_version=expected_version,
-        changes=values, patient_of=lambda a: a.referral.patient,
+        ClinicalAssessment,
+        pk=assessment.pk,
+        actor=actor,
+        expected_version=expected_version,
+        changes=values,
+        patient_of=lambda a: a.referral.patient,
         summary="Updated clinical assessment",
     )
 
@@ -266,16 +337,23 @@ def anticoagulant_add(
     drug = Anticoagulant(assessment=assessment, **values)
     drug.drug = drug.drug.strip()
     return create_record(
-        drug, actor=actor, fields=ANTICOAGULANT_FIELDS,
+        drug,
+        actor=actor,
+        fields=ANTICOAGULANT_FIELDS,
         patient_of=lambda d: d.assessment.referral.patient,
         summary=f"Recorded antithrombotic {drug.drug}",
     )
 
 
-def anticoagulant_enter_in_error(*, actor: Actor, drug: Anticoagulant, reason: str) -> Anticoagulant:
+def anticoagulant_enter_in_error(
+    *, actor: Actor, drug: Anticoagulant, reason: str
+) -> Anticoagulant:
     ensure(actor, Capability.RECORD_RETRACT)
     return retract_record(
-        Anticoagulant, pk=drug.pk, actor=actor, reason=reason,
+        Anticoagulant,
+        pk=drug.pk,
+        actor=actor,
+        reason=reason,
         patient_of=lambda d: d.assessment.referral.patient,
         summary=f"Antithrombotic {drug.drug} marked entered in error",
     )
@@ -287,7 +365,7 @@ def anticoagulant_enter_in_error(*, actor: Actor, drug: Anticoagulant, reason: s
 def _check_level_free(referral: Referral, level: str, *, except_pk: int | None = None) -> None:
     if (
         Fracture.objects.filter(referral=referral, level=level, record_status=RecordStatus.ACTIVE)
-        .exclude(pk=except_pk)
+        .exclude(pk=except_pk or 0)
         .exists()
     ):
         raise ValidationFailed({"level": [f"{level} is already recorded for this referral."]})
@@ -301,7 +379,10 @@ def fracture_create(*, actor: Actor, referral: Referral, data: Mapping[str, Any]
         if fracture.level:
             _check_level_free(referral, fracture.level)
         return create_record(
-            fracture, actor=actor, fields=FRACTURE_FIELDS, patient_of=lambda f: f.referral.patient,
+            fracture,
+            actor=actor,
+            fields=FRACTURE_FIELDS,
+            patient_of=lambda f: f.referral.patient,
             summary=f"Recorded fracture at {fracture.level}",
         )
 
@@ -315,8 +396,12 @@ def fracture_update(
         if "level" in values:
             _check_level_free(fracture.referral, values["level"], except_pk=fracture.pk)
         return update_record(
-            Fracture, pk=fracture.pk, actor=actor, expected_version=expected_version,
-            changes=values, patient_of=lambda f: f.referral.patient,
+            Fracture,
+            pk=fracture.pk,
+            actor=actor,
+            expected_version=expected_version,
+            changes=values,
+            patient_of=lambda f: f.referral.patient,
             summary=f"Edited fracture at {values.get('level', fracture.level)}",
         )
 
@@ -324,7 +409,10 @@ def fracture_update(
 def fracture_enter_in_error(*, actor: Actor, fracture: Fracture, reason: str) -> Fracture:
     ensure(actor, Capability.RECORD_RETRACT)
     return retract_record(
-        Fracture, pk=fracture.pk, actor=actor, reason=reason,
+        Fracture,
+        pk=fracture.pk,
+        actor=actor,
+        reason=reason,
         patient_of=lambda f: f.referral.patient,
         summary=f"Fracture at {fracture.level} marked entered in error",
     )
@@ -343,8 +431,12 @@ def patient_chart_open(*, actor: Actor, patient_public_id: Any) -> Any:
         if chart is None:
             raise NotFound("No such patient.")
         audit_record(
-            actor=actor, action=AuditAction.VIEW, object_type="Patient",
-            object_id=chart.patient.public_id, patient=chart.patient, summary="Opened chart",
+            actor=actor,
+            action=AuditAction.VIEW,
+            object_type="Patient",
+            object_id=chart.patient.public_id,
+            patient=chart.patient,
+            summary="Opened chart",
         )
     return chart
 
@@ -353,6 +445,10 @@ def patient_read_audited(*, actor: Actor, patient: Patient, what: str) -> None:
     """Record a read of patient data outside the chart (API, portal, FHIR)."""
     with transaction.atomic():
         audit_record(
-            actor=actor, action=AuditAction.VIEW, object_type="Patient",
-            object_id=patient.public_id, patient=patient, summary=what,
+            actor=actor,
+            action=AuditAction.VIEW,
+            object_type="Patient",
+            object_id=patient.public_id,
+            patient=patient,
+            summary=what,
         )

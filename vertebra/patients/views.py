@@ -57,8 +57,8 @@ def _save_form(
         return save(Actor.from_request(request), form.service_data(), version), None
     except EditConflict as conflict:
         # Show what the other person saved; the next save applies the user's values on top.
-        form.data = form.data.copy()
-        form.data["version"] = str(conflict.current_version)
+        form.data = form.data.copy()  # type: ignore[attr-defined]
+        form.data["version"] = str(conflict.current_version)  # type: ignore[index]
         form.add_error(None, conflict.message)
         return None, conflict
     except DomainError as exc:
@@ -76,15 +76,20 @@ def worklist(request: HttpRequest) -> HttpResponse:
         status = None
     data = selectors.worklist(status=status)
     tabs = [(s.value, s.label, data.counts[s.value]) for s in ReferralStatus]
-    return render(request, "patients/worklist.html",
-                  {"worklist": data, "tabs": tabs, "nav": "worklist"})
+    return render(
+        request, "patients/worklist.html", {"worklist": data, "tabs": tabs, "nav": "worklist"}
+    )
 
 
 @require(Capability.PATIENT_VIEW)
 def patient_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "")
     patients = list(selectors.patient_search(query=query))
-    template = "patients/_patient_rows.html" if request.htmx else "patients/patient_list.html"
+    template = (
+        "patients/_patient_rows.html"
+        if getattr(request, "htmx", False)
+        else "patients/patient_list.html"
+    )
     return render(request, template, {"patients": patients, "q": query, "nav": "patients"})
 
 
@@ -97,14 +102,19 @@ def patient_create(request: HttpRequest) -> HttpResponse:
     form = PatientForm(request.POST or None)
     if request.method == "POST":
         patient, _ = _save_form(
-            request, form,
+            request,
+            form,
             lambda actor, data, _v: services.patient_create(actor=actor, data=data),
         )
         if patient is not None:
             messages.success(request, f"Registered {patient.display_name} ({patient.mrn}).")
             return redirect("staff:patient_chart", patient_id=patient.public_id)
-    return render(request, "patients/patient_form.html",
-                  {"form": form, "title": "New patient", "nav": "patients"}, status=_status(form))
+    return render(
+        request,
+        "patients/patient_form.html",
+        {"form": form, "title": "New patient", "nav": "patients"},
+        status=_status(form),
+    )
 
 
 def _status(form: Any) -> int:
@@ -120,11 +130,20 @@ def patient_chart(request: HttpRequest, patient_id: str) -> HttpResponse:
     except DomainError as exc:
         raise Http404 from exc
     boxes, height = spine_boxes(chart.fractured_levels)
-    return render(request, "patients/chart.html", {
-        "chart": chart, "patient": chart.patient, "spine_boxes": boxes, "spine_height": height,
-        "spine_width": CANVAS_WIDTH, "nav": "patients", "statuses": ReferralStatus,
-        "transitions": services.ALLOWED_TRANSITIONS,
-    })
+    return render(
+        request,
+        "patients/chart.html",
+        {
+            "chart": chart,
+            "patient": chart.patient,
+            "spine_boxes": boxes,
+            "spine_height": height,
+            "spine_width": CANVAS_WIDTH,
+            "nav": "patients",
+            "statuses": ReferralStatus,
+            "transitions": services.ALLOWED_TRANSITIONS,
+        },
+    )
 
 
 @require(Capability.PATIENT_EDIT)
@@ -135,21 +154,32 @@ def patient_edit(request: HttpRequest, patient_id: str) -> HttpResponse:
     conflict = None
     if request.method == "POST":
         saved, conflict = _save_form(
-            request, form,
+            request,
+            form,
             lambda actor, data, version: services.patient_update(
-                actor=actor, patient=patient, expected_version=version, data=data),
+                actor=actor, patient=patient, expected_version=version, data=data
+            ),
         )
         if saved is not None:
             messages.success(request, "Demographics saved.")
             return redirect("staff:patient_chart", patient_id=patient.public_id)
-    return render(request, "patients/patient_form.html", {
-        "form": form, "title": f"Edit {patient.display_name}", "patient": patient,
-        "conflict": conflict, "nav": "patients",
-    }, status=409 if conflict else _status(form))
+    return render(
+        request,
+        "patients/patient_form.html",
+        {
+            "form": form,
+            "title": f"Edit {patient.display_name}",
+            "patient": patient,
+            "conflict": conflict,
+            "nav": "patients",
+        },
+        status=409 if conflict else _status(form),
+    )
 
 
-def _retract(request: HttpRequest, obj: Any, service: Callable[..., Any], redirect_to: Any,
-             **kwargs: Any) -> HttpResponse:
+def _retract(
+    request: HttpRequest, obj: Any, service: Callable[..., Any], redirect_to: Any, **kwargs: Any
+) -> HttpResponse:
     form = RetractForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Say why the record was entered in error. Nothing was changed.")
@@ -188,16 +218,26 @@ def referral_create(request: HttpRequest, patient_id: str) -> HttpResponse:
     form = ReferralForm(request.POST or None)
     if request.method == "POST":
         referral, _ = _save_form(
-            request, form,
+            request,
+            form,
             lambda actor, data, _v: services.referral_create(
-                actor=actor, patient=patient, data=data),
+                actor=actor, patient=patient, data=data
+            ),
         )
         if referral is not None:
             messages.success(request, "Referral recorded.")
             return redirect("staff:patient_chart", patient_id=patient.public_id)
-    return render(request, "patients/referral_form.html", {
-        "form": form, "patient": patient, "title": "New referral", "nav": "patients",
-    }, status=_status(form))
+    return render(
+        request,
+        "patients/referral_form.html",
+        {
+            "form": form,
+            "patient": patient,
+            "title": "New referral",
+            "nav": "patients",
+        },
+        status=_status(form),
+    )
 
 
 def _referral(referral_id: str) -> Referral:
@@ -212,17 +252,28 @@ def referral_edit(request: HttpRequest, referral_id: str) -> HttpResponse:
     conflict = None
     if request.method == "POST":
         saved, conflict = _save_form(
-            request, form,
+            request,
+            form,
             lambda actor, data, version: services.referral_update(
-                actor=actor, referral=referral, expected_version=version, data=data),
+                actor=actor, referral=referral, expected_version=version, data=data
+            ),
         )
         if saved is not None:
             messages.success(request, "Referral saved.")
             return redirect("staff:patient_chart", patient_id=referral.patient.public_id)
-    return render(request, "patients/referral_form.html", {
-        "form": form, "patient": referral.patient, "referral": referral,
-        "title": "Edit referral", "conflict": conflict, "nav": "patients",
-    }, status=409 if conflict else _status(form))
+    return render(
+        request,
+        "patients/referral_form.html",
+        {
+            "form": form,
+            "patient": referral.patient,
+            "referral": referral,
+            "title": "Edit referral",
+            "conflict": conflict,
+            "nav": "patients",
+        },
+        status=409 if conflict else _status(form),
+    )
 
 
 @require(Capability.CLINICAL_EDIT)
@@ -236,8 +287,10 @@ def referral_status(request: HttpRequest, referral_id: str) -> HttpResponse:
         return back
     try:
         updated = services.referral_set_status(
-            actor=Actor.from_request(request), referral=referral,
-            to_status=form.cleaned_data["to_status"], reason=form.cleaned_data["reason"],
+            actor=Actor.from_request(request),
+            referral=referral,
+            to_status=form.cleaned_data["to_status"],
+            reason=form.cleaned_data["reason"],
             expected_version=form.cleaned_data["version"],
         )
     except DomainError as exc:
@@ -251,9 +304,13 @@ def referral_status(request: HttpRequest, referral_id: str) -> HttpResponse:
 @require_POST
 def referral_retract(request: HttpRequest, referral_id: str) -> HttpResponse:
     referral = _referral(referral_id)
-    return _retract(request, referral, services.referral_enter_in_error,
-                    redirect("staff:patient_chart", patient_id=referral.patient.public_id),
-                    referral=referral)
+    return _retract(
+        request,
+        referral,
+        services.referral_enter_in_error,
+        redirect("staff:patient_chart", patient_id=referral.patient.public_id),
+        referral=referral,
+    )
 
 
 # --- Clinical assessment and antithrombotics ------------------------------------------------
@@ -268,19 +325,31 @@ def assessment_edit(request: HttpRequest, referral_id: str) -> HttpResponse:
     conflict = None
     if request.method == "POST":
         saved, conflict = _save_form(
-            request, form,
+            request,
+            form,
             lambda actor, data, version: services.assessment_update(
-                actor=actor, assessment=assessment, expected_version=version, data=data),
+                actor=actor, assessment=assessment, expected_version=version, data=data
+            ),
         )
         if saved is not None:
             messages.success(request, "Clinical assessment saved.")
             return redirect("staff:patient_chart", patient_id=referral.patient.public_id)
     drugs = assessment.anticoagulants.filter(record_status="active")
-    return render(request, "patients/assessment_form.html", {
-        "form": form, "sections": _sections(form, ASSESSMENT_SECTIONS), "referral": referral,
-        "patient": referral.patient, "conflict": conflict, "drugs": drugs,
-        "drug_form": AnticoagulantForm(), "nav": "patients",
-    }, status=409 if conflict else _status(form))
+    return render(
+        request,
+        "patients/assessment_form.html",
+        {
+            "form": form,
+            "sections": _sections(form, ASSESSMENT_SECTIONS),
+            "referral": referral,
+            "patient": referral.patient,
+            "conflict": conflict,
+            "drugs": drugs,
+            "drug_form": AnticoagulantForm(),
+            "nav": "patients",
+        },
+        status=409 if conflict else _status(form),
+    )
 
 
 def _sections(form: Any, sections: tuple[tuple[str, tuple[str, ...]], ...]) -> list[Any]:
@@ -294,13 +363,18 @@ def anticoagulant_add(request: HttpRequest, referral_id: str) -> HttpResponse:
     form = AnticoagulantForm(request.POST)
     back = redirect("staff:assessment_edit", referral_id=referral.public_id)
     if not form.is_valid():
-        errors = "; ".join(f"{form.fields[f].label if f in form.fields else ''}: {e[0]}"
-                           for f, e in form.errors.items())
+        errors = "; ".join(
+            f"{form.fields[f].label if f in form.fields else ''}: {e[0]}"
+            for f, e in form.errors.items()
+        )
         messages.error(request, f"Antithrombotic not saved: {errors}")
         return back
     try:
-        services.anticoagulant_add(actor=Actor.from_request(request),
-                                   assessment=referral.assessment, data=form.service_data())
+        services.anticoagulant_add(
+            actor=Actor.from_request(request),
+            assessment=referral.assessment,
+            data=form.service_data(),
+        )
     except DomainError as exc:
         messages.error(request, f"Antithrombotic not saved: {exc.message}")
         return back
@@ -312,9 +386,13 @@ def anticoagulant_add(request: HttpRequest, referral_id: str) -> HttpResponse:
 @require_POST
 def anticoagulant_retract(request: HttpRequest, drug_id: str) -> HttpResponse:
     drug = _or_404(selectors.anticoagulant_get(public_id=drug_id))
-    return _retract(request, drug, services.anticoagulant_enter_in_error,
-                    redirect("staff:assessment_edit",
-                             referral_id=drug.assessment.referral.public_id), drug=drug)
+    return _retract(
+        request,
+        drug,
+        services.anticoagulant_enter_in_error,
+        redirect("staff:assessment_edit", referral_id=drug.assessment.referral.public_id),
+        drug=drug,
+    )
 
 
 # --- Fractures ------------------------------------------------------------------------------
@@ -327,17 +405,28 @@ def fracture_create(request: HttpRequest, referral_id: str) -> HttpResponse:
     form = FractureForm(request.POST or None)
     if request.method == "POST":
         fracture, _ = _save_form(
-            request, form,
+            request,
+            form,
             lambda actor, data, _v: services.fracture_create(
-                actor=actor, referral=referral, data=data),
+                actor=actor, referral=referral, data=data
+            ),
         )
         if fracture is not None:
             messages.success(request, f"Fracture at {fracture.level} recorded.")
             return redirect("staff:patient_chart", patient_id=referral.patient.public_id)
-    return render(request, "patients/fracture_form.html", {
-        "form": form, "sections": _sections(form, FRACTURE_SECTIONS), "referral": referral,
-        "patient": referral.patient, "title": "Add fractured level", "nav": "patients",
-    }, status=_status(form))
+    return render(
+        request,
+        "patients/fracture_form.html",
+        {
+            "form": form,
+            "sections": _sections(form, FRACTURE_SECTIONS),
+            "referral": referral,
+            "patient": referral.patient,
+            "title": "Add fractured level",
+            "nav": "patients",
+        },
+        status=_status(form),
+    )
 
 
 @require(Capability.CLINICAL_EDIT)
@@ -349,24 +438,40 @@ def fracture_edit(request: HttpRequest, fracture_id: str) -> HttpResponse:
     conflict = None
     if request.method == "POST":
         saved, conflict = _save_form(
-            request, form,
+            request,
+            form,
             lambda actor, data, version: services.fracture_update(
-                actor=actor, fracture=fracture, expected_version=version, data=data),
+                actor=actor, fracture=fracture, expected_version=version, data=data
+            ),
         )
         if saved is not None:
             messages.success(request, f"Fracture at {saved.level} saved.")
             return redirect("staff:patient_chart", patient_id=referral.patient.public_id)
-    return render(request, "patients/fracture_form.html", {
-        "form": form, "sections": _sections(form, FRACTURE_SECTIONS), "referral": referral,
-        "patient": referral.patient, "fracture": fracture,
-        "title": f"Edit fracture at {fracture.level}", "conflict": conflict, "nav": "patients",
-    }, status=409 if conflict else _status(form))
+    return render(
+        request,
+        "patients/fracture_form.html",
+        {
+            "form": form,
+            "sections": _sections(form, FRACTURE_SECTIONS),
+            "referral": referral,
+            "patient": referral.patient,
+            "fracture": fracture,
+            "title": f"Edit fracture at {fracture.level}",
+            "conflict": conflict,
+            "nav": "patients",
+        },
+        status=409 if conflict else _status(form),
+    )
 
 
 @require(Capability.RECORD_RETRACT)
 @require_POST
 def fracture_retract(request: HttpRequest, fracture_id: str) -> HttpResponse:
     fracture = _or_404(selectors.fracture_get(public_id=fracture_id))
-    return _retract(request, fracture, services.fracture_enter_in_error,
-                    redirect("staff:patient_chart",
-                             patient_id=fracture.referral.patient.public_id), fracture=fracture)
+    return _retract(
+        request,
+        fracture,
+        services.fracture_enter_in_error,
+        redirect("staff:patient_chart", patient_id=fracture.referral.patient.public_id),
+        fracture=fracture,
+    )

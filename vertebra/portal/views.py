@@ -15,7 +15,7 @@ from vertebra.patients.services import patient_read_audited
 def own_patient(request: HttpRequest) -> Patient | None:
     """The patient record linked to this login: the only one the portal ever reads."""
     return Patient.objects.filter(
-        user=request.user, record_status=RecordStatus.ACTIVE
+        user_id=request.user.pk or 0, record_status=RecordStatus.ACTIVE
     ).first()
 
 
@@ -29,6 +29,9 @@ def home(request: HttpRequest) -> HttpResponse:
             .prefetch_related("fractures")
             .order_by("-referral_date")
         )
-        patient_read_audited(actor=Actor.from_request(request), patient=patient,
-                             what="Patient opened their portal record")
+        patient_read_audited(
+            actor=Actor.from_request(request),
+            patient=patient,
+            what="Patient opened their portal record",
+        )
     return render(request, "portal/home.html", {"patient": patient, "referrals": referrals})

@@ -26,8 +26,11 @@ class Command(BaseCommand):
         parser.add_argument("--last-name", default="")
         parser.add_argument("--email", default="")
         parser.add_argument("--patient-mrn", help="for --role patient: the record this login sees")
-        parser.add_argument("--password-stdin", action="store_true",
-                            help="read the password from standard input instead of a prompt")
+        parser.add_argument(
+            "--password-stdin",
+            action="store_true",
+            help="read the password from standard input instead of a prompt",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         username = options["username"].strip()
@@ -50,8 +53,13 @@ class Command(BaseCommand):
             password = getpass.getpass("Password: ")
             if password != getpass.getpass("Password (again): "):
                 raise CommandError("The passwords differ.")
-        user = User(username=username, role=options["role"], first_name=options["first_name"],
-                    last_name=options["last_name"], email=options["email"])
+        user = User(
+            username=username,
+            role=options["role"],
+            first_name=options["first_name"],
+            last_name=options["last_name"],
+            email=options["email"],
+        )
         try:
             validate_password(password, user)
         except ValidationError as exc:
@@ -61,8 +69,13 @@ class Command(BaseCommand):
             user.save()
             if patient is not None:
                 Patient.objects.filter(pk=patient.pk).update(user=user)
-            audit_record(actor=Actor.system(), action=AuditAction.CREATE, object_type="User",
-                         object_id=user.public_id, patient=patient,
-                         summary=f"Created {user.get_role_display().lower()} login {username}",
-                         changes={"username": [None, username], "role": [None, user.role]})
+            audit_record(
+                actor=Actor.system(),
+                action=AuditAction.CREATE,
+                object_type="User",
+                object_id=user.public_id,
+                patient=patient,
+                summary=f"Created {user.get_role_display().lower()} login {username}",
+                changes={"username": [None, username], "role": [None, user.role]},
+            )
         self.stdout.write(f"Created {user.get_role_display().lower()} {username}.")

@@ -15,8 +15,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--patients", type=int, default=40)
         parser.add_argument("--seed", type=int, default=2026)
-        parser.add_argument("--if-empty", action="store_true",
-                            help="do nothing when the database already has users")
+        parser.add_argument(
+            "--if-empty", action="store_true", help="do nothing when the database already has users"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if settings.IS_PRODUCTION:
@@ -28,10 +29,15 @@ class Command(BaseCommand):
             return
         if User.objects.filter(username__in=[u for u, _r, _n in DEMO_USERS]).exists():
             raise CommandError("Demo users exist already: the demo clinic was loaded before.")
-        load_demo_clinic(patients=options["patients"], seed=options["seed"],
-                         progress=lambda done, total: self.stdout.write(
-                             f"  demo patients {done}/{total}", ending="\r" if done < total else "\n"))
-        self.stdout.write(self.style.SUCCESS("Demo clinic loaded. Logins (password "
-                                             f"{DEMO_PASSWORD!r}):"))
+        load_demo_clinic(
+            patients=options["patients"],
+            seed=options["seed"],
+            progress=lambda done, total: self.stdout.write(
+                f"  demo patients {done}/{total}", ending="\r" if done < total else "\n"
+            ),
+        )
+        self.stdout.write(
+            self.style.SUCCESS(f"Demo clinic loaded. Logins (password {DEMO_PASSWORD!r}):")
+        )
         for username, role, _name in DEMO_USERS:
             self.stdout.write(f"  {username:<10} {role}")

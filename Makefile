@@ -1,0 +1,27 @@
+# Each target creates .venv itself if missing.
+.PHONY: run test lint format bench-pages bench-evaluate clean
+
+run:            ## set up and start Vertebra on SQLite with the demo clinic
+	@scripts/run.sh
+
+test:           ## set up and run every check and test, on SQLite and on PostgreSQL
+	@scripts/test.sh
+
+lint:
+	@scripts/venv.sh test
+	.venv/bin/ruff check . && .venv/bin/ruff format --check . && .venv/bin/mypy vertebra config && .venv/bin/lint-imports --no-cache
+
+format:
+	@scripts/venv.sh test
+	.venv/bin/ruff format . && .venv/bin/ruff check --fix .
+
+bench-pages:    ## worklist and chart latency vs /healthz, PostgreSQL, gunicorn
+	@scripts/venv.sh test
+	.venv/bin/python bench/pages.py
+
+bench-evaluate:
+	@scripts/venv.sh test
+	.venv/bin/python bench/evaluate.py
+
+clean:
+	rm -rf .venv var tests/browser/node_modules
