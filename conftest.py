@@ -28,13 +28,13 @@ def _no_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     def guarded(self: socket.socket, address: Any) -> Any:
         host = address[0] if isinstance(address, tuple) else address
         if isinstance(host, str) and not (
-            host.startswith("127.") or host in {"localhost", "::1"} or host.startswith("/")
+            host.startswith(("127.", "/")) or host in {"localhost", "::1"}
         ):
             raise RuntimeError(f"network access in tests is blocked: {address!r}")
         return real_connect(self, address)
 
     monkeypatch.setattr(socket.socket, "connect", guarded)
-    yield
+    return
 
 
 @pytest.fixture
@@ -42,8 +42,11 @@ def users(db: Any) -> dict[Role, User]:
     made = {}
     for role in ROLES:
         user = User.objects.create_user(
-            username=f"{role.value}-user", password=None, role=role,
-            first_name=role.label, last_name="Tester",
+            username=f"{role.value}-user",
+            password=None,
+            role=role,
+            first_name=role.label,
+            last_name="Tester",
         )
         made[role] = user
     return made

@@ -54,6 +54,8 @@ if VERTEBRA_ENV not in {"local", "test", "production"}:
 IS_PRODUCTION = VERTEBRA_ENV == "production"
 
 DATA_DIR = Path(os.environ.get("VERTEBRA_DATA_DIR", BASE_DIR / "var")).resolve()
+# The embedded database and collected static files live here; SQLite cannot create folders.
+(DATA_DIR / "static").mkdir(parents=True, exist_ok=True)
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
@@ -93,8 +95,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "vertebra.core.middleware.IdleLogoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "vertebra.core.middleware.IdleLogoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",

@@ -32,10 +32,18 @@ pytestmark = pytest.mark.django_db
 
 
 def test_patient_create_stores_fields_search_text_and_one_audit_row(actor):
-    patient = services.patient_create(actor=actor, data={
-        "mrn": " MRN-77 ", "family_name": "Łęcka-Müller", "given_name": "Zoë",
-        "birth_date": dt.date(1950, 1, 2), "sex": "female", "phone": "", "email": "",
-    })
+    patient = services.patient_create(
+        actor=actor,
+        data={
+            "mrn": " MRN-77 ",
+            "family_name": "Łęcka-Müller",
+            "given_name": "Zoë",
+            "birth_date": dt.date(1950, 1, 2),
+            "sex": "female",
+            "phone": "",
+            "email": "",
+        },
+    )
     stored = Patient.objects.get(pk=patient.pk)
     assert stored.mrn == "MRN-77"
     assert stored.search_text == "lecka-muller zoe mrn-77"
@@ -53,10 +61,18 @@ def test_patient_create_stores_fields_search_text_and_one_audit_row(actor):
 def test_duplicate_mrn_is_refused_case_insensitively_and_nothing_is_written(actor, patient):
     before = (Patient.objects.count(), AuditEvent.objects.count())
     with pytest.raises(DuplicateRecord) as refused:
-        services.patient_create(actor=actor, data={
-            "mrn": patient.mrn.lower(), "family_name": "Other", "given_name": "Person",
-            "birth_date": dt.date(1960, 1, 1), "sex": "", "phone": "", "email": "",
-        })
+        services.patient_create(
+            actor=actor,
+            data={
+                "mrn": patient.mrn.lower(),
+                "family_name": "Other",
+                "given_name": "Person",
+                "birth_date": dt.date(1960, 1, 1),
+                "sex": "",
+                "phone": "",
+                "email": "",
+            },
+        )
     assert refused.value.field == "mrn"
     assert "already belongs" in refused.value.message
     assert (Patient.objects.count(), AuditEvent.objects.count()) == before
@@ -74,8 +90,16 @@ def test_duplicate_mrn_is_refused_case_insensitively_and_nothing_is_written(acto
 def test_invalid_patient_input_is_refused_per_field_and_saves_nothing(
     actor, field, value, message_part
 ):
-    data = {"mrn": "NEW-1", "family_name": "Valid", "given_name": "Name",
-            "birth_date": dt.date(1950, 1, 1), "sex": "", "phone": "", "email": "", field: value}
+    data = {
+        "mrn": "NEW-1",
+        "family_name": "Valid",
+        "given_name": "Name",
+        "birth_date": dt.date(1950, 1, 1),
+        "sex": "",
+        "phone": "",
+        "email": "",
+        field: value,
+    }
     with pytest.raises(ValidationFailed) as refused:
         services.patient_create(actor=actor, data=data)
     assert field in refused.value.errors
@@ -110,26 +134,33 @@ def test_update_without_change_writes_nothing(actor, patient):
 
 def test_concurrent_edit_is_detected_and_nothing_is_overwritten(actor, physician_actor, patient):
     # Both loaded version 1; the physician saves first.
-    services.patient_update(actor=physician_actor, patient=patient, expected_version=1,
-                            data={"phone": "+49 30 1234"})
+    services.patient_update(
+        actor=physician_actor, patient=patient, expected_version=1, data={"phone": "+49 30 1234"}
+    )
     with pytest.raises(EditConflict) as conflict:
-        services.patient_update(actor=actor, patient=patient, expected_version=1,
-                                data={"phone": "+49 40 9999", "given_name": "Zoe"})
+        services.patient_update(
+            actor=actor,
+            patient=patient,
+            expected_version=1,
+            data={"phone": "+49 40 9999", "given_name": "Zoe"},
+        )
     assert conflict.value.current_version == 2
     assert conflict.value.current_values == {"phone": "+49 30 1234"}
     stored = Patient.objects.get(pk=patient.pk)
     assert (stored.phone, stored.given_name, stored.version) == ("+49 30 1234", "Zoë", 2)
     # Having seen the conflict, the nurse saves on top of version 2.
-    services.patient_update(actor=actor, patient=patient, expected_version=2,
-                            data={"phone": "+49 40 9999"})
+    services.patient_update(
+        actor=actor, patient=patient, expected_version=2, data={"phone": "+49 40 9999"}
+    )
     assert Patient.objects.get(pk=patient.pk).phone == "+49 40 9999"
 
 
 def test_duplicate_mrn_on_update_is_refused(actor, make_patient):
     first, second = make_patient(), make_patient()
     with pytest.raises(DuplicateRecord):
-        services.patient_update(actor=actor, patient=second, expected_version=1,
-                                data={"mrn": first.mrn})
+        services.patient_update(
+            actor=actor, patient=second, expected_version=1, data={"mrn": first.mrn}
+        )
     assert Patient.objects.get(pk=second.pk).mrn != first.mrn
 
 
@@ -141,15 +172,22 @@ def test_entered_in_error_needs_a_reason_keeps_the_row_and_blocks_edits(actor, p
     assert stored.record_status == RecordStatus.ENTERED_IN_ERROR
     assert stored.entered_in_error_reason == "Duplicate registration"
     with pytest.raises(RecordInactive):
-        services.patient_update(actor=actor, patient=patient, expected_version=2,
-                                data={"phone": "1"})
+        services.patient_update(
+            actor=actor, patient=patient, expected_version=2, data={"phone": "1"}
+        )
     assert AuditEvent.objects.filter(action="entered_in_error", patient=patient).count() == 1
 
 
 def test_referral_create_starts_referred_with_an_empty_assessment(actor, patient):
-    referral = services.referral_create(actor=actor, patient=patient, data={
-        "referring_clinician": "Dr GP", "reason": "Back pain", "referral_date": dt.date(2026, 11, 1),
-    })
+    referral = services.referral_create(
+        actor=actor,
+        patient=patient,
+        data={
+            "referring_clinician": "Dr GP",
+            "reason": "Back pain",
+            "referral_date": dt.date(2026, 11, 1),
+        },
+    )
     assert referral.status == ReferralStatus.REFERRED
     assessment = ClinicalAssessment.objects.get(referral=referral)
     assert assessment.pain_nrs is None
@@ -158,9 +196,15 @@ def test_referral_create_starts_referred_with_an_empty_assessment(actor, patient
 
 def test_referral_date_in_future_is_refused(actor, patient):
     with pytest.raises(ValidationFailed) as refused:
-        services.referral_create(actor=actor, patient=patient, data={
-            "referring_clinician": "Dr GP", "reason": "x", "referral_date": dt.date(2999, 1, 1),
-        })
+        services.referral_create(
+            actor=actor,
+            patient=patient,
+            data={
+                "referring_clinician": "Dr GP",
+                "reason": "x",
+                "referral_date": dt.date(2999, 1, 1),
+            },
+        )
     assert "referral_date" in refused.value.errors
     assert not Referral.objects.exists()
 
@@ -168,12 +212,17 @@ def test_referral_date_in_future_is_refused(actor, patient):
 def test_status_moves_along_the_pathway_with_history_and_audit(actor, physician_actor, referral):
     services.referral_set_status(actor=actor, referral=referral, to_status="evaluating")
     services.referral_set_status(actor=physician_actor, referral=referral, to_status="decided")
-    history = list(ReferralStatusChange.objects.filter(referral=referral)
-                   .values_list("from_status", "to_status", "changed_by__role"))
+    history = list(
+        ReferralStatusChange.objects.filter(referral=referral).values_list(
+            "from_status", "to_status", "changed_by__role"
+        )
+    )
     assert history == [("referred", "evaluating", "nurse"), ("evaluating", "decided", "physician")]
     events = AuditEvent.objects.filter(action="status_change").order_by("sequence")
-    assert [e.changes["status"] for e in events] == [["referred", "evaluating"],
-                                                      ["evaluating", "decided"]]
+    assert [e.changes["status"] for e in events] == [
+        ["referred", "evaluating"],
+        ["evaluating", "decided"],
+    ]
 
 
 def test_only_a_physician_records_the_decision(actor, referral):
@@ -194,16 +243,18 @@ def test_skipping_a_stage_is_refused_and_changes_nothing(actor, referral):
 def test_closing_needs_a_reason(actor, referral):
     with pytest.raises(ValidationFailed):
         services.referral_set_status(actor=actor, referral=referral, to_status="closed")
-    services.referral_set_status(actor=actor, referral=referral, to_status="closed",
-                                 reason="Patient declined")
+    services.referral_set_status(
+        actor=actor, referral=referral, to_status="closed", reason="Patient declined"
+    )
     assert Referral.objects.get(pk=referral.pk).status == "closed"
 
 
 def test_stale_status_change_is_refused(actor, referral):
     services.referral_set_status(actor=actor, referral=referral, to_status="evaluating")
     with pytest.raises(TransitionNotAllowed):
-        services.referral_set_status(actor=actor, referral=referral, to_status="closed",
-                                     reason="x", expected_version=1)
+        services.referral_set_status(
+            actor=actor, referral=referral, to_status="closed", reason="x", expected_version=1
+        )
 
 
 def test_scheduler_may_not_edit_clinical_facts(users, referral):
@@ -245,14 +296,21 @@ def test_invalid_fracture_input_is_refused(actor, referral, data, field):
 
 @pytest.mark.parametrize(
     ("field", "value"),
-    [("pain_nrs", 11), ("function_rmdq", 25), ("asa_class", 0), ("asa_class", 7),
-     ("coagulation_inr", Decimal("0")), ("pain_trend", "sideways")],
+    [
+        ("pain_nrs", 11),
+        ("function_rmdq", 25),
+        ("asa_class", 0),
+        ("asa_class", 7),
+        ("coagulation_inr", Decimal("0")),
+        ("pain_trend", "sideways"),
+    ],
 )
 def test_assessment_ranges_are_enforced(actor, referral, field, value):
     assessment = referral.assessment
     with pytest.raises(ValidationFailed) as refused:
-        services.assessment_update(actor=actor, assessment=assessment, expected_version=1,
-                                   data={field: value})
+        services.assessment_update(
+            actor=actor, assessment=assessment, expected_version=1, data={field: value}
+        )
     assert field in refused.value.errors
     stored = ClinicalAssessment.objects.get(pk=assessment.pk)
     assert getattr(stored, field) in (None, "")
@@ -261,8 +319,15 @@ def test_assessment_ranges_are_enforced(actor, referral, field, value):
 
 def test_assessment_boundaries_are_accepted(actor, referral):
     services.assessment_update(
-        actor=actor, assessment=referral.assessment, expected_version=1,
-        data={"pain_nrs": 10, "function_rmdq": 24, "asa_class": 6, "pain_attributable_to_fracture": False},
+        actor=actor,
+        assessment=referral.assessment,
+        expected_version=1,
+        data={
+            "pain_nrs": 10,
+            "function_rmdq": 24,
+            "asa_class": 6,
+            "pain_attributable_to_fracture": False,
+        },
     )
     stored = ClinicalAssessment.objects.get(pk=referral.assessment.pk)
     assert (stored.pain_nrs, stored.function_rmdq, stored.asa_class) == (10, 24, 6)
