@@ -43,6 +43,16 @@ class User(AbstractUser):
         return self.role in STAFF_ROLES
 
 
+def system_user() -> User:
+    """The login-less account that the CLI and the demo loader act as."""
+    user, _ = User.objects.get_or_create(
+        username="system",
+        defaults={"role": Role.ADMINISTRATOR, "is_active": False, "first_name": "Vertebra",
+                  "last_name": "system"},
+    )
+    return user
+
+
 class RecordStatus(models.TextChoices):
     """Clinical records are never deleted: a record entered by mistake is marked so."""
 

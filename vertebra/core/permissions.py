@@ -29,6 +29,7 @@ class Capability(enum.StrEnum):
     REFERRAL_DECIDE = "referral.decide"  # move a referral to "decided"
     RECORD_RETRACT = "record.retract"  # mark a clinical record entered in error
     AUDIT_VIEW = "audit.view"
+    SETTINGS_EDIT = "settings.edit"  # the clinic's rule settings
     PORTAL = "portal"
 
 
@@ -43,6 +44,7 @@ PERMISSIONS: dict[Capability, frozenset[Role]] = {
     Capability.REFERRAL_DECIDE: frozenset({Role.PHYSICIAN}),
     Capability.RECORD_RETRACT: _CLINICIANS,
     Capability.AUDIT_VIEW: frozenset({Role.ADMINISTRATOR}),
+    Capability.SETTINGS_EDIT: frozenset({Role.ADMINISTRATOR}),
     Capability.PORTAL: frozenset({Role.PATIENT}),
 }
 

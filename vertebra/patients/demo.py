@@ -153,6 +153,7 @@ def _assessment_data(rng: random.Random, today: dt.date, complete: bool) -> dict
                 "coagulation_inr": Decimal("1.1"),
                 "coagulation_platelets_10e9_per_l": Decimal(rng.randint(150, 350)),
                 "coagulation_correctable": True,
+                "coagulation_antithrombotics_reviewed": True,
                 "allergies_pmma": False,
                 "allergies_contrast": False,
                 "allergies_local_anaesthetic": False,

@@ -263,6 +263,8 @@ class ClinicalAssessment(ClinicalRecord):
     coagulation_inr = _decimal("INR", 5, 2, [_positive])
     coagulation_platelets_10e9_per_l = _decimal("Platelets (×10⁹/L)", 6, 1, NON_NEGATIVE)
     coagulation_correctable = _nullable_bool("Coagulopathy correctable")
+    # Without this, an empty antithrombotic list would read as "takes none" when nobody asked.
+    coagulation_antithrombotics_reviewed = _nullable_bool("Antithrombotic medication reviewed")
     coagulation_crcl_ml_min = _decimal("Creatinine clearance (mL/min)", 6, 1, NON_NEGATIVE)
     # allergies.*
     allergies_pmma = _nullable_bool("Allergy to PMMA bone cement / opacifier")

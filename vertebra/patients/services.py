@@ -23,7 +23,7 @@ from vertebra.core.errors import (
     TransitionNotAllowed,
     ValidationFailed,
 )
-from vertebra.core.models import RecordStatus
+from vertebra.core.models import RecordStatus, system_user
 from vertebra.core.permissions import Capability, ensure, has_capability
 from vertebra.core.records import create_record, retract_record, update_record
 from vertebra.patients.models import (
@@ -256,7 +256,7 @@ def referral_set_status(
             from_status=from_status,
             to_status=to_status,
             reason=reason.strip(),
-            changed_by=actor.user or _system_user(),
+            changed_by=actor.user or system_user(),
             changed_at=timeutil.now(),
         )
         audit_record(
@@ -275,22 +275,6 @@ def referral_set_status(
             },
         )
     return current
-
-
-def _system_user() -> Any:
-    """The CLI and demo loader act as a dedicated, login-less system account."""
-    from vertebra.core.models import Role, User
-
-    user, _ = User.objects.get_or_create(
-        username="system",
-        defaults={
-            "role": Role.ADMINISTRATOR,
-            "is_active": False,
-            "first_name": "Vertebra",
-            "last_name": "system",
-        },
-    )
-    return user
 
 
 def referral_enter_in_error(*, actor: Actor, referral: Referral, reason: str) -> Referral:
