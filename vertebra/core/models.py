@@ -47,8 +47,12 @@ def system_user() -> User:
     """The login-less account that the CLI and the demo loader act as."""
     user, _ = User.objects.get_or_create(
         username="system",
-        defaults={"role": Role.ADMINISTRATOR, "is_active": False, "first_name": "Vertebra",
-                  "last_name": "system"},
+        defaults={
+            "role": Role.ADMINISTRATOR,
+            "is_active": False,
+            "first_name": "Vertebra",
+            "last_name": "system",
+        },
     )
     return user
 

@@ -4,7 +4,7 @@ diff, audit. Every domain service that changes a ClinicalRecord goes through her
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
@@ -19,14 +19,31 @@ from vertebra.core.models import ClinicalRecord, RecordStatus
 Record = TypeVar("Record", bound=ClinicalRecord)
 
 
-def validate(instance: ClinicalRecord, *, exclude: Iterable[str] = ()) -> None:
-    """Run the model's field validators and constraints; raise ValidationFailed per field."""
+# Domain checks beyond the model's own (a date in the future...): field → messages.
+Checks = Callable[[Any], Mapping[str, list[str]]]
+# Checks against other rows (a duplicate MRN...): raise a DomainError; run once the input is valid.
+Conflicts = Callable[[Any], None]
+
+
+def validate(
+    instance: ClinicalRecord, *, exclude: Iterable[str] = (), checks: Checks | None = None
+) -> None:
+    """Run the model's validators and constraints and the service's checks together, so every
+    problem with the input is reported in one round; raise ValidationFailed per field."""
+    errors: dict[str, list[str]] = {}
     try:
-        instance.full_clean(exclude=list(exclude))
+        # Uniqueness is the service's `conflicts` check (clearer messages, and it runs only
+        # once the input is valid); the database constraints remain the final guarantee.
+        instance.full_clean(
+            exclude=list(exclude), validate_unique=False, validate_constraints=False
+        )
     except ValidationError as exc:
-        raise ValidationFailed(
-            {field: [str(m) for m in messages] for field, messages in exc.message_dict.items()}
-        ) from exc
+        errors = {field: [str(m) for m in messages] for field, messages in exc.message_dict.items()}
+    if checks is not None:
+        for field, messages in checks(instance).items():
+            errors.setdefault(field, []).extend(messages)
+    if errors:
+        raise ValidationFailed(errors)
 
 
 def _field_value(instance: ClinicalRecord, field: str) -> Any:
@@ -41,10 +58,14 @@ def create_record(
     patient_of: Any,
     summary: str,
     exclude: Iterable[str] = (),
+    checks: Checks | None = None,
+    conflicts: Conflicts | None = None,
 ) -> Record:
     """Validate and insert, with its audit event, in one transaction."""
-    validate(instance, exclude=exclude)
+    validate(instance, exclude=exclude, checks=checks)
     with transaction.atomic():
+        if conflicts is not None:
+            conflicts(instance)
         try:
             instance.save(force_insert=True)
         except IntegrityError as exc:  # a race lost against a unique constraint
@@ -71,6 +92,8 @@ def update_record(
     patient_of: Any,
     summary: str,
     derived: Any = None,
+    checks: Checks | None = None,
+    conflicts: Conflicts | None = None,
 ) -> Record:
     """Apply `changes` to the stored row if nobody saved it since `expected_version`.
 
@@ -91,7 +114,9 @@ def update_record(
             setattr(instance, field, value)
         if derived is not None:
             derived(instance)
-        validate(instance)
+        validate(instance, checks=checks)
+        if conflicts is not None:
+            conflicts(instance)
         diff = {
             f: [json_safe(before[f]), json_safe(_field_value(instance, f))]
             for f in changes

@@ -69,6 +69,11 @@ class VersionedForm(forms.ModelForm):  # type: ignore[type-arg]
 
 
 class PatientForm(VersionedForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # A demographic is recorded or not; "not assessed" is for clinical findings.
+        self.fields["sex"].choices = [("", "Not recorded"), *Patient._meta.get_field("sex").choices]
+
     class Meta:
         model = Patient
         fields = PATIENT_FIELDS

@@ -7,15 +7,19 @@ import re
 import unicodedata
 
 _SPACES = re.compile(r"\s+")
+# Apostrophes join (O'Brien → obrien); other punctuation separates words (Müller-Łęcka).
+_APOSTROPHES = re.compile(r"['\u2019\u2018`´]")
+_PUNCTUATION = re.compile(r"[^\w\s]|_")
 # Letters that do not decompose into base + accent under NFKD.
 _EXTRA_FOLDS = str.maketrans({"ß": "ss", "æ": "ae", "ø": "o", "œ": "oe", "ł": "l", "đ": "d"})
 
 
 def normalise(text: str) -> str:
-    """'  Zoë  Müller-Łęcka ' → 'zoe muller-lecka'."""
+    """'  Zoë  Müller-Łęcka ' → 'zoe muller lecka'; "O'Brien" → 'obrien'."""
     folded = unicodedata.normalize("NFKD", text.casefold().translate(_EXTRA_FOLDS))
     stripped = "".join(ch for ch in folded if not unicodedata.combining(ch))
-    return _SPACES.sub(" ", stripped).strip()
+    words = _PUNCTUATION.sub(" ", _APOSTROPHES.sub("", stripped))
+    return _SPACES.sub(" ", words).strip()
 
 
 def search_text(*parts: str) -> str:

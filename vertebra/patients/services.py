@@ -7,7 +7,7 @@ check), validates, writes in one transaction and records its audit event in that
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from django.db import transaction
@@ -66,9 +66,16 @@ def _only(data: Mapping[str, Any], allowed: tuple[str, ...]) -> dict[str, Any]:
     return dict(data)
 
 
-def _not_in_future(value: dt.date | None, field: str, label: str) -> None:
-    if value is not None and value > timeutil.clinic_today():
-        raise ValidationFailed({field: [f"{label} can't be in the future."]})
+def _no_future(field: str, label: str) -> Callable[[Any], dict[str, list[str]]]:
+    """A check (run with the model's validation) that a date is not after today in the clinic."""
+
+    def check(instance: Any) -> dict[str, list[str]]:
+        value = getattr(instance, field)
+        if isinstance(value, dt.date) and value > timeutil.clinic_today():
+            return {field: [f"{label} can't be in the future."]}
+        return {}
+
+    return check
 
 
 # --- Patients -------------------------------------------------------------------------------
@@ -96,17 +103,16 @@ def patient_create(*, actor: Actor, data: Mapping[str, Any]) -> Patient:
     values = _only(data, PATIENT_FIELDS)
     patient = Patient(**values)
     _refresh_search_text(patient)
-    _not_in_future(patient.birth_date, "birth_date", "Date of birth")
-    with transaction.atomic():
-        _check_mrn_free(patient.mrn)
-        return create_record(
-            patient,
-            actor=actor,
-            fields=PATIENT_FIELDS,
-            patient_of=lambda p: p,
-            summary=f"Registered patient {patient.mrn}",
-            exclude=("search_text",),
-        )
+    return create_record(
+        patient,
+        actor=actor,
+        fields=PATIENT_FIELDS,
+        patient_of=lambda p: p,
+        summary=f"Registered patient {patient.mrn}",
+        exclude=("search_text",),
+        checks=_no_future("birth_date", "Date of birth"),
+        conflicts=lambda p: _check_mrn_free(p.mrn),
+    )
 
 
 def patient_update(
@@ -114,20 +120,18 @@ def patient_update(
 ) -> Patient:
     ensure(actor, Capability.PATIENT_EDIT)
     values = _only(data, PATIENT_FIELDS)
-    _not_in_future(values.get("birth_date"), "birth_date", "Date of birth")
-    with transaction.atomic():
-        if "mrn" in values:
-            _check_mrn_free(values["mrn"], except_pk=patient.pk)
-        return update_record(
-            Patient,
-            pk=patient.pk,
-            actor=actor,
-            expected_version=expected_version,
-            changes=values,
-            patient_of=lambda p: p,
-            summary="Edited demographics",
-            derived=_refresh_search_text,
-        )
+    return update_record(
+        Patient,
+        pk=patient.pk,
+        actor=actor,
+        expected_version=expected_version,
+        changes=values,
+        patient_of=lambda p: p,
+        summary="Edited demographics",
+        derived=_refresh_search_text,
+        checks=_no_future("birth_date", "Date of birth"),
+        conflicts=lambda p: _check_mrn_free(p.mrn, except_pk=p.pk),
+    )
 
 
 def patient_enter_in_error(*, actor: Actor, patient: Patient, reason: str) -> Patient:
@@ -179,7 +183,6 @@ def referral_create(*, actor: Actor, patient: Patient, data: Mapping[str, Any]) 
     values = _only(data, REFERRAL_FIELDS)
     if not patient.is_active:
         raise ValidationFailed({"__all__": ["This patient record was entered in error."]})
-    _not_in_future(values.get("referral_date"), "referral_date", "Referral date")
     referral = Referral(patient=patient, status=ReferralStatus.REFERRED, **values)
     with transaction.atomic():
         create_record(
@@ -188,6 +191,7 @@ def referral_create(*, actor: Actor, patient: Patient, data: Mapping[str, Any]) 
             fields=(*REFERRAL_FIELDS, "status"),
             patient_of=lambda r: r.patient,
             summary=f"New referral from {referral.referring_clinician}",
+            checks=_no_future("referral_date", "Referral date"),
         )
         ClinicalAssessment.objects.create(referral=referral)
     return referral
@@ -198,7 +202,6 @@ def referral_update(
 ) -> Referral:
     ensure(actor, Capability.CLINICAL_EDIT)
     values = _only(data, REFERRAL_FIELDS)
-    _not_in_future(values.get("referral_date"), "referral_date", "Referral date")
     return update_record(
         Referral,
         pk=referral.pk,
@@ -207,6 +210,7 @@ def referral_update(
         changes=values,
         patient_of=lambda r: r.patient,
         summary="Edited referral",
+        checks=_no_future("referral_date", "Referral date"),
     )
 
 
@@ -317,7 +321,6 @@ def anticoagulant_add(
 ) -> Anticoagulant:
     ensure(actor, Capability.CLINICAL_EDIT)
     values = _only(data, ANTICOAGULANT_FIELDS)
-    _not_in_future(values.get("last_dose_date"), "last_dose_date", "Last dose date")
     drug = Anticoagulant(assessment=assessment, **values)
     drug.drug = drug.drug.strip()
     return create_record(
@@ -326,6 +329,7 @@ def anticoagulant_add(
         fields=ANTICOAGULANT_FIELDS,
         patient_of=lambda d: d.assessment.referral.patient,
         summary=f"Recorded antithrombotic {drug.drug}",
+        checks=_no_future("last_dose_date", "Last dose date"),
     )
 
 
@@ -346,29 +350,34 @@ def anticoagulant_enter_in_error(
 # --- Fractures ------------------------------------------------------------------------------
 
 
-def _check_level_free(referral: Referral, level: str, *, except_pk: int | None = None) -> None:
-    if (
-        Fracture.objects.filter(referral=referral, level=level, record_status=RecordStatus.ACTIVE)
-        .exclude(pk=except_pk or 0)
+def _check_level_free(fracture: Fracture) -> None:
+    clash = (
+        Fracture.objects.filter(
+            referral_id=fracture.referral_id,
+            level=fracture.level,
+            record_status=RecordStatus.ACTIVE,
+        )
+        .exclude(pk=fracture.pk or 0)
         .exists()
-    ):
-        raise ValidationFailed({"level": [f"{level} is already recorded for this referral."]})
+    )
+    if clash:
+        raise ValidationFailed(
+            {"level": [f"{fracture.level} is already recorded for this referral."]}
+        )
 
 
 def fracture_create(*, actor: Actor, referral: Referral, data: Mapping[str, Any]) -> Fracture:
     ensure(actor, Capability.CLINICAL_EDIT)
     values = _only(data, FRACTURE_FIELDS)
     fracture = Fracture(referral=referral, **values)
-    with transaction.atomic():
-        if fracture.level:
-            _check_level_free(referral, fracture.level)
-        return create_record(
-            fracture,
-            actor=actor,
-            fields=FRACTURE_FIELDS,
-            patient_of=lambda f: f.referral.patient,
-            summary=f"Recorded fracture at {fracture.level}",
-        )
+    return create_record(
+        fracture,
+        actor=actor,
+        fields=FRACTURE_FIELDS,
+        patient_of=lambda f: f.referral.patient,
+        summary=f"Recorded fracture at {fracture.level}",
+        conflicts=_check_level_free,
+    )
 
 
 def fracture_update(
@@ -376,18 +385,16 @@ def fracture_update(
 ) -> Fracture:
     ensure(actor, Capability.CLINICAL_EDIT)
     values = _only(data, FRACTURE_FIELDS)
-    with transaction.atomic():
-        if "level" in values:
-            _check_level_free(fracture.referral, values["level"], except_pk=fracture.pk)
-        return update_record(
-            Fracture,
-            pk=fracture.pk,
-            actor=actor,
-            expected_version=expected_version,
-            changes=values,
-            patient_of=lambda f: f.referral.patient,
-            summary=f"Edited fracture at {values.get('level', fracture.level)}",
-        )
+    return update_record(
+        Fracture,
+        pk=fracture.pk,
+        actor=actor,
+        expected_version=expected_version,
+        changes=values,
+        patient_of=lambda f: f.referral.patient,
+        summary=f"Edited fracture at {values.get('level', fracture.level)}",
+        conflicts=_check_level_free,
+    )
 
 
 def fracture_enter_in_error(*, actor: Actor, fracture: Fracture, reason: str) -> Fracture:

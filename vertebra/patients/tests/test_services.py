@@ -46,7 +46,7 @@ def test_patient_create_stores_fields_search_text_and_one_audit_row(actor):
     )
     stored = Patient.objects.get(pk=patient.pk)
     assert stored.mrn == "MRN-77"
-    assert stored.search_text == "lecka-muller zoe mrn-77"
+    assert stored.search_text == "lecka muller zoe mrn 77"
     assert stored.version == 1
     events = list(AuditEvent.objects.filter(object_id=str(patient.public_id)))
     assert len(events) == 1
@@ -332,3 +332,53 @@ def test_assessment_boundaries_are_accepted(actor, referral):
     stored = ClinicalAssessment.objects.get(pk=referral.assessment.pk)
     assert (stored.pain_nrs, stored.function_rmdq, stored.asa_class) == (10, 24, 6)
     assert stored.pain_attributable_to_fracture is False
+
+
+def test_every_input_problem_is_reported_in_one_round(actor, patient):
+    with pytest.raises(ValidationFailed) as refused:
+        services.patient_create(
+            actor=actor,
+            data={
+                "mrn": "NEW-2",
+                "family_name": "",
+                "given_name": "A",
+                "birth_date": dt.date(2999, 1, 1),
+                "sex": "",
+                "phone": "",
+                "email": "bad",
+            },
+        )
+    assert set(refused.value.errors) == {"family_name", "birth_date", "email"}
+
+
+def test_duplicate_level_is_checked_only_once_the_input_is_valid(actor, referral):
+    services.fracture_create(actor=actor, referral=referral, data={"level": "T12"})
+    with pytest.raises(ValidationFailed) as refused:
+        services.fracture_create(
+            actor=actor,
+            referral=referral,
+            data={"level": "T12", "height_anterior_mm": Decimal("-3")},
+        )
+    assert set(refused.value.errors) == {"height_anterior_mm"}
+
+
+@pytest.mark.parametrize(
+    "query", ["obrien", "O'Brien", "o’brien", "brien siobh", "1950-01-02", "02.01.1950"]
+)
+def test_search_ignores_case_accents_and_punctuation(actor, make_patient, query):
+    from vertebra.patients.selectors import patient_search
+
+    wanted = make_patient(
+        family_name="O'Brien", given_name="Siobhán", birth_date=dt.date(1950, 1, 2)
+    )
+    make_patient(family_name="Brienne", given_name="Tarth", birth_date=dt.date(1951, 1, 2))
+    assert [p.pk for p in patient_search(query=query)] == [wanted.pk]
+
+
+def test_search_by_partial_mrn(actor, make_patient):
+    from vertebra.patients.selectors import patient_search
+
+    wanted = make_patient(mrn="AB-123456")
+    make_patient(mrn="CD-999")
+    assert [p.pk for p in patient_search(query="23456")] == [wanted.pk]
+    assert [p.pk for p in patient_search(query="ab-123")] == [wanted.pk]
