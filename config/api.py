@@ -22,6 +22,9 @@ api = NinjaAPI(
     "unsafe methods need the CSRF token in X-CSRFToken.",
     auth=django_auth,
     urls_namespace="api",
+    # No Swagger page: django-ninja's loads its assets from a CDN (clinics run offline) and its
+    # inline script is blocked by our CSP anyway. The schema stays at /api/openapi.json.
+    docs_url=None,
 )
 
 
@@ -61,12 +64,14 @@ def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResp
 
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-    codes = {403: "forbidden", 404: "not_found", 405: "method_not_allowed"}
+    codes = {400: "invalid", 403: "forbidden", 404: "not_found", 405: "method_not_allowed"}
     return api.create_response(
         request, error_body(codes.get(exc.status_code, "error"), str(exc)), status=exc.status_code
     )
 
 
+from vertebra.evaluation.api import router as evaluation_router  # noqa: E402
 from vertebra.patients.api import router as patients_router  # noqa: E402
 
 api.add_router("/", patients_router)
+api.add_router("/", evaluation_router)

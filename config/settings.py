@@ -72,7 +72,6 @@ ALLOWED_HOSTS = _env_list(
 CSRF_TRUSTED_ORIGINS = _env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -84,6 +83,7 @@ INSTALLED_APPS = [
     "vertebra.core",
     "vertebra.audit",
     "vertebra.patients",
+    "vertebra.evaluation",
     "vertebra.portal",
     "vertebra.fhir",
 ]
@@ -183,7 +183,10 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
-AXES_IPWARE_PROXY_COUNT = _env_int("VERTEBRA_PROXY_COUNT", 0)
+# Trusted reverse proxies in front of Vertebra: the audit trail and the lockout key then use
+# the client address they forward (vertebra.core.actor.client_address).
+VERTEBRA_PROXY_COUNT = _env_int("VERTEBRA_PROXY_COUNT", 0)
+AXES_CLIENT_IP_CALLABLE = "vertebra.core.actor.client_address"
 
 # --- Security headers -----------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -195,7 +198,7 @@ CSRF_COOKIE_SECURE = _env_bool("CSRF_COOKIE_SECURE", IS_PRODUCTION)
 SECURE_SSL_REDIRECT = _env_bool("SECURE_SSL_REDIRECT", IS_PRODUCTION)
 SECURE_HSTS_SECONDS = _env_int("SECURE_HSTS_SECONDS", 31_536_000 if IS_PRODUCTION else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = IS_PRODUCTION
-SECURE_HSTS_PRELOAD = _env_bool("SECURE_HSTS_PRELOAD", default=False)
+SECURE_HSTS_PRELOAD = _env_bool("SECURE_HSTS_PRELOAD", default=IS_PRODUCTION)
 if _env_bool("VERTEBRA_BEHIND_TLS_PROXY", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 

@@ -1,8 +1,9 @@
 """URL map: public pages at /, staff under /staff/, the patient portal under /portal/, the JSON
-API under /api/ (OpenAPI at /api/openapi.json), FHIR R4 under /fhir/, Django admin, /healthz."""
+API under /api/ (OpenAPI at /api/openapi.json), FHIR R4 under /fhir/, /healthz.
 
-from django.contrib import admin
-from django.urls import include, path
+No Django admin: it would write around the services, and so around the audit trail."""
+
+from django.urls import include, path, re_path
 
 from config.api import api
 from vertebra.core import views as core_views
@@ -15,10 +16,11 @@ urlpatterns = [
     path("logout/", core_views.logout_view, name="logout"),
     path("staff/", include("vertebra.patients.urls")),
     path("staff/audit/", include("vertebra.audit.urls")),
+    path("staff/", include("vertebra.evaluation.urls")),
     path("portal/", include("vertebra.portal.urls")),
     path("api/", api.urls),
+    re_path(r"^api/", core_views.api_not_found),
     path("fhir/", include("vertebra.fhir.urls")),
-    path("admin/", admin.site.urls),
 ]
 
 handler403 = "vertebra.core.views.forbidden"

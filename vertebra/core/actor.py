@@ -35,7 +35,18 @@ class Actor:
 
 
 def client_address(request: HttpRequest) -> str | None:
-    # Behind a proxy the operator sets VERTEBRA_PROXY_COUNT; django-axes' ipware honours it.
-    from axes.helpers import get_client_ip_address
+    """The client's address for the audit trail and the login lockout.
 
-    return get_client_ip_address(request) or request.META.get("REMOTE_ADDR")
+    Behind VERTEBRA_PROXY_COUNT trusted reverse proxies, the client is the address that the
+    outermost trusted proxy appended to X-Forwarded-For (counted from the right, because the
+    left part is whatever the client chose to send). With no proxy, REMOTE_ADDR.
+    """
+    from django.conf import settings
+
+    proxies = settings.VERTEBRA_PROXY_COUNT
+    if proxies > 0:
+        forwarded = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        forwarded = [h for h in forwarded if h]
+        if len(forwarded) >= proxies:
+            return forwarded[-proxies]
+    return request.META.get("REMOTE_ADDR") or None

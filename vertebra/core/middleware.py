@@ -12,6 +12,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
 LAST_SEEN_KEY = "vertebra_last_seen"
+LAST_SEEN_RESOLUTION_SECONDS = 60
 
 
 class IdleLogoutMiddleware:
@@ -32,5 +33,9 @@ class IdleLogoutMiddleware:
                     )
                 messages.info(request, "You were logged out after a period of inactivity.")
                 return redirect_to_login(request.get_full_path())
-            request.session[LAST_SEEN_KEY] = now
+            # Writing the session costs a database round trip: do it at most once a minute.
+            # The timeout is then measured to within that minute, which is safe because the
+            # last-seen time can only be early, never late, so logoff never comes late.
+            if last_seen is None or now - float(last_seen) >= LAST_SEEN_RESOLUTION_SECONDS:
+                request.session[LAST_SEEN_KEY] = now
         return self.get_response(request)

@@ -67,6 +67,12 @@ def logout_view(request: HttpRequest) -> HttpResponse:
     return redirect("login")
 
 
+def api_not_found(request: HttpRequest) -> HttpResponse:
+    """Unknown /api/ paths answer in the API's error shape, not with the HTML page."""
+    body = {"error": {"code": "not_found", "message": "No such API endpoint.", "fields": {}}}
+    return JsonResponse(body, status=404)
+
+
 def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     return render(request, "403.html", status=403)
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from django.views.decorators.http import require_GET
 
 from vertebra.core.actor import Actor
 from vertebra.core.models import RecordStatus
@@ -23,6 +24,27 @@ from vertebra.patients.selectors import patient_get
 from vertebra.patients.services import patient_read_audited
 
 FHIR_JSON = "application/fhir+json"
+
+
+def read_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """FHIR answers a method it does not support with an OperationOutcome, not an HTML 405."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.method not in {"GET", "HEAD"}:
+            response = _respond(
+                operation_outcome(
+                    "not-supported",
+                    f"{request.method} is not supported here: Vertebra's FHIR "
+                    "endpoint is read-only.",
+                ),
+                405,
+            )
+            response["Allow"] = "GET, HEAD"
+            return response
+        return view(request, *args, **kwargs)
+
+    return wrapped
 
 
 def _respond(body: dict[str, Any], status: int = 200) -> HttpResponse:
@@ -51,7 +73,7 @@ def _patient_json(patient: Patient) -> dict[str, Any]:
     )
 
 
-@require_GET
+@read_only
 def metadata(request: HttpRequest) -> HttpResponse:
     from importlib.metadata import version
 
@@ -64,7 +86,7 @@ def metadata(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
+@read_only
 def patient_read(request: HttpRequest, resource_id: str) -> HttpResponse:
     if (denied := _denied(request)) is not None:
         return denied
@@ -75,7 +97,7 @@ def patient_read(request: HttpRequest, resource_id: str) -> HttpResponse:
     return _respond(_patient_json(patient))
 
 
-@require_GET
+@read_only
 def patient_search(request: HttpRequest) -> HttpResponse:
     if (denied := _denied(request)) is not None:
         return denied

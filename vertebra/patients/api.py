@@ -9,15 +9,22 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 
 from vertebra.core.actor import Actor
+from vertebra.core.apiauth import RoleAuth
 from vertebra.core.permissions import Capability, has_capability
 from vertebra.patients import selectors, services
 from vertebra.patients.models import Fracture, Patient, Referral, ReferralStatus
 
 router = Router(tags=["patients"])
+
+
+VIEW = RoleAuth(Capability.PATIENT_VIEW)
+EDIT_PATIENT = RoleAuth(Capability.PATIENT_EDIT)
+CREATE_REFERRAL = RoleAuth(Capability.REFERRAL_CREATE)
+EDIT_CLINICAL = RoleAuth(Capability.CLINICAL_EDIT)
 
 
 def _allow(request: HttpRequest, capability: Capability) -> Actor:
@@ -169,19 +176,21 @@ class AssessmentPatch(Schema):
 # --- Endpoints ------------------------------------------------------------------------------
 
 
-@router.get("/patients", response=list[PatientOut], summary="Search patients")
+@router.get("/patients", response=list[PatientOut], summary="Search patients", auth=VIEW)
 def list_patients(request: HttpRequest, q: str = "") -> list[Patient]:
     _allow(request, Capability.PATIENT_VIEW)
     return list(selectors.patient_search(query=q))
 
 
-@router.post("/patients", response={201: PatientOut}, summary="Register a patient")
-def create_patient(request: HttpRequest, payload: PatientIn) -> tuple[int, Patient]:
+@router.post(
+    "/patients", response={201: PatientOut}, summary="Register a patient", auth=EDIT_PATIENT
+)
+def create_patient(request: HttpRequest, payload: PatientIn) -> Status[Patient]:
     actor = _allow(request, Capability.PATIENT_EDIT)
-    return 201, services.patient_create(actor=actor, data=payload.dict())
+    return Status(201, services.patient_create(actor=actor, data=payload.dict()))
 
 
-@router.get("/patients/{patient_id}", response=PatientOut, summary="Read a patient")
+@router.get("/patients/{patient_id}", response=PatientOut, summary="Read a patient", auth=VIEW)
 def read_patient(request: HttpRequest, patient_id: str) -> Patient:
     actor = _allow(request, Capability.PATIENT_VIEW)
     patient = _found(selectors.patient_get(public_id=patient_id), "patient")
@@ -189,7 +198,9 @@ def read_patient(request: HttpRequest, patient_id: str) -> Patient:
     return patient  # type: ignore[no-any-return]
 
 
-@router.patch("/patients/{patient_id}", response=PatientOut, summary="Edit demographics")
+@router.patch(
+    "/patients/{patient_id}", response=PatientOut, summary="Edit demographics", auth=EDIT_PATIENT
+)
 def update_patient(request: HttpRequest, patient_id: str, payload: PatientPatch) -> Patient:
     actor = _allow(request, Capability.PATIENT_EDIT)
     patient = _found(selectors.patient_get(public_id=patient_id), "patient")
@@ -201,7 +212,10 @@ def update_patient(request: HttpRequest, patient_id: str, payload: PatientPatch)
 
 
 @router.get(
-    "/patients/{patient_id}/referrals", response=list[ReferralOut], summary="A patient's referrals"
+    "/patients/{patient_id}/referrals",
+    response=list[ReferralOut],
+    summary="A patient's referrals",
+    auth=VIEW,
 )
 def list_referrals(request: HttpRequest, patient_id: str) -> list[Referral]:
     actor = _allow(request, Capability.PATIENT_VIEW)
@@ -211,17 +225,20 @@ def list_referrals(request: HttpRequest, patient_id: str) -> list[Referral]:
 
 
 @router.post(
-    "/patients/{patient_id}/referrals", response={201: ReferralOut}, summary="Record a referral"
+    "/patients/{patient_id}/referrals",
+    response={201: ReferralOut},
+    summary="Record a referral",
+    auth=CREATE_REFERRAL,
 )
-def create_referral(
-    request: HttpRequest, patient_id: str, payload: ReferralIn
-) -> tuple[int, Referral]:
+def create_referral(request: HttpRequest, patient_id: str, payload: ReferralIn) -> Status[Referral]:
     actor = _allow(request, Capability.REFERRAL_CREATE)
     patient = _found(selectors.patient_get(public_id=patient_id), "patient")
-    return 201, services.referral_create(actor=actor, patient=patient, data=payload.dict())
+    return Status(201, services.referral_create(actor=actor, patient=patient, data=payload.dict()))
 
 
-@router.get("/referrals/{referral_id}", response=ReferralDetail, summary="Read a referral")
+@router.get(
+    "/referrals/{referral_id}", response=ReferralDetail, summary="Read a referral", auth=VIEW
+)
 def read_referral(request: HttpRequest, referral_id: str) -> Referral:
     actor = _allow(request, Capability.PATIENT_VIEW)
     referral = _found(selectors.referral_get(public_id=referral_id), "referral")
@@ -233,6 +250,7 @@ def read_referral(request: HttpRequest, referral_id: str) -> Referral:
     "/referrals/{referral_id}/status",
     response=ReferralOut,
     summary="Move a referral along the pathway",
+    auth=EDIT_CLINICAL,
 )
 def change_status(request: HttpRequest, referral_id: str, payload: StatusChangeIn) -> Referral:
     actor = _allow(request, Capability.CLINICAL_EDIT)
@@ -250,19 +268,23 @@ def change_status(request: HttpRequest, referral_id: str, payload: StatusChangeI
     "/referrals/{referral_id}/fractures",
     response={201: FractureOut},
     summary="Record a fractured level",
+    auth=EDIT_CLINICAL,
 )
 def create_fracture(
     request: HttpRequest, referral_id: str, payload: FractureIn
-) -> tuple[int, Fracture]:
+) -> Status[Fracture]:
     actor = _allow(request, Capability.CLINICAL_EDIT)
     referral = _found(selectors.referral_get(public_id=referral_id), "referral")
-    return 201, services.fracture_create(actor=actor, referral=referral, data=payload.dict())
+    return Status(
+        201, services.fracture_create(actor=actor, referral=referral, data=payload.dict())
+    )
 
 
 @router.patch(
     "/referrals/{referral_id}/assessment",
     response=ReferralDetail,
     summary="Update the clinical assessment",
+    auth=EDIT_CLINICAL,
 )
 def update_assessment(request: HttpRequest, referral_id: str, payload: AssessmentPatch) -> Referral:
     actor = _allow(request, Capability.CLINICAL_EDIT)

@@ -18,7 +18,7 @@ from vertebra.core import timeutil
 from vertebra.core.actor import Actor
 from vertebra.core.models import Role, User
 from vertebra.patients import services
-from vertebra.patients.models import Patient, ReferralStatus
+from vertebra.patients.models import Patient, Referral, ReferralStatus
 
 DEMO_PASSWORD = "vertebra-demo"  # noqa: S105 - documented demo login, refused in production
 DEMO_USERS: tuple[tuple[str, str, str], ...] = (
@@ -167,8 +167,14 @@ def _assessment_data(rng: random.Random, today: dt.date, complete: bool) -> dict
 
 
 def load_demo_clinic(
-    *, patients: int, seed: int, progress: Callable[[int, int], None] | None = None
+    *,
+    patients: int,
+    seed: int,
+    progress: Callable[[int, int], None] | None = None,
+    decide: Callable[[Referral], None] | None = None,
 ) -> None:
+    """`decide` takes an evaluating referral to "decided" the way the clinic does (evaluation
+    and the physician's decision); without it the status is simply moved."""
     rng = random.Random(seed)  # noqa: S311 - reproducible fiction, not security
     actor = Actor.system()
     today = timeutil.clinic_today()
@@ -209,7 +215,7 @@ def load_demo_clinic(
                 actor=actor,
                 assessment=assessment,
                 expected_version=assessment.version,
-                data=_assessment_data(rng, today, complete=stage >= 2),
+                data=_assessment_data(rng, today, complete=stage >= 1),
             )
             if stage >= 2 and rng.random() < 0.3:
                 services.anticoagulant_add(
@@ -223,6 +229,9 @@ def load_demo_clinic(
                     },
                 )
             for status in _PATH[:stage]:
+                if status == ReferralStatus.DECIDED and decide is not None:
+                    decide(referral)
+                    continue
                 reason = "Demo: episode complete." if status == ReferralStatus.CLOSED else ""
                 services.referral_set_status(
                     actor=actor, referral=referral, to_status=status, reason=reason

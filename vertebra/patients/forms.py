@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.db import models
@@ -14,6 +14,7 @@ from vertebra.patients.models import (
     Patient,
     Referral,
     ReferralStatus,
+    Sex,
 )
 from vertebra.patients.services import (
     ANTICOAGULANT_FIELDS,
@@ -72,7 +73,8 @@ class PatientForm(VersionedForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # A demographic is recorded or not; "not assessed" is for clinical findings.
-        self.fields["sex"].choices = [("", "Not recorded"), *Patient._meta.get_field("sex").choices]
+        sex = cast(forms.ChoiceField, self.fields["sex"])
+        sex.choices = [("", "Not recorded"), *Sex.choices]
 
     class Meta:
         model = Patient

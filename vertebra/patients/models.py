@@ -80,7 +80,15 @@ class Referral(ClinicalRecord):
 
     class Meta:
         ordering = ["-referral_date", "-id"]
-        indexes = [models.Index(fields=["status", "record_status", "referral_date"])]
+        indexes = [
+            models.Index(fields=["status", "record_status", "referral_date"]),
+            # The worklist's default view: open referrals, oldest first.
+            models.Index(
+                fields=["referral_date", "id"],
+                condition=Q(record_status=RecordStatus.ACTIVE) & ~Q(status="closed"),
+                name="referral_open_oldest_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Referral {self.referral_date} ({self.get_status_display()})"

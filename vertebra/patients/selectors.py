@@ -7,7 +7,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from vertebra.audit.models import AuditAction, AuditEvent
 from vertebra.core.models import RecordStatus
@@ -108,16 +109,22 @@ class Worklist:
 
 def worklist(*, status: str | None = None, limit: int = 100) -> Worklist:
     """Active referrals (oldest first within a status, so nothing waits unseen) and the count in
-    every pathway status. Two queries."""
-    active = Referral.objects.filter(
-        record_status=RecordStatus.ACTIVE, patient__record_status=RecordStatus.ACTIVE
-    )
+    every pathway status. Two queries.
+
+    No join to patients is needed: retracting a patient retracts their referrals too. The level
+    count is a correlated subquery so only the rows shown are counted (open_oldest index)."""
+    active = Referral.objects.filter(record_status=RecordStatus.ACTIVE)
     counts = dict.fromkeys(ReferralStatus.values, 0)
     for row in active.values("status").annotate(n=Count("id")).order_by():
         counts[row["status"]] = row["n"]
-    shown = active.select_related("patient").annotate(
-        level_count=Count("fractures", filter=Q(fractures__record_status=RecordStatus.ACTIVE))
+    levels = (
+        Fracture.objects.filter(referral=OuterRef("pk"), record_status=RecordStatus.ACTIVE)
+        .order_by()
+        .values("referral")
+        .annotate(n=Count("id"))
+        .values("n")
     )
+    shown = active.select_related("patient").annotate(level_count=Coalesce(Subquery(levels), 0))
     shown = shown.filter(status=status) if status else shown.exclude(status=ReferralStatus.CLOSED)
     referrals = list(shown.order_by("referral_date", "id")[:limit])
     total = (
@@ -171,6 +178,9 @@ def patient_chart(*, patient_public_id: Any) -> PatientChart | None:
                 "status_changes",
                 queryset=ReferralStatusChange.objects.select_related("changed_by"),
             ),
+            # By name: the evaluation app builds on patients, never the other way round.
+            "evaluations__evaluated_by",
+            "evaluations__final_decision__decided_by",
         )
         .order_by("-referral_date", "-id")
     )

@@ -135,15 +135,28 @@ def patient_update(
 
 
 def patient_enter_in_error(*, actor: Actor, patient: Patient, reason: str) -> Patient:
+    """Retract the patient and, in the same transaction, their referrals (which the worklist
+    then no longer shows)."""
     ensure(actor, Capability.RECORD_RETRACT)
-    return retract_record(
-        Patient,
-        pk=patient.pk,
-        actor=actor,
-        reason=reason,
-        patient_of=lambda p: p,
-        summary="Patient record marked entered in error",
-    )
+    with transaction.atomic():
+        retracted = retract_record(
+            Patient,
+            pk=patient.pk,
+            actor=actor,
+            reason=reason,
+            patient_of=lambda p: p,
+            summary="Patient record marked entered in error",
+        )
+        for referral in patient.referrals.filter(record_status=RecordStatus.ACTIVE):
+            retract_record(
+                Referral,
+                pk=referral.pk,
+                actor=actor,
+                reason=f"Patient record entered in error: {reason.strip()}",
+                patient_of=lambda r: r.patient,
+                summary="Referral retracted with its patient record",
+            )
+    return retracted
 
 
 # --- Referrals ------------------------------------------------------------------------------

@@ -120,3 +120,22 @@ def test_security_headers(client_for):
 
 def test_debug_is_off_by_default(settings):
     assert settings.DEBUG is False
+
+
+def test_client_address_without_proxy_ignores_forwarded_headers(rf, settings):
+    from vertebra.core.actor import client_address
+
+    settings.VERTEBRA_PROXY_COUNT = 0
+    request = rf.get("/", REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR="6.6.6.6")
+    assert client_address(request) == "10.0.0.5"
+
+
+def test_client_address_behind_one_proxy_takes_the_address_it_appended(rf, settings):
+    from vertebra.core.actor import client_address
+
+    settings.VERTEBRA_PROXY_COUNT = 1
+    # The client forged "6.6.6.6"; the proxy appended the real peer 203.0.113.9.
+    request = rf.get("/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.9")
+    assert client_address(request) == "203.0.113.9"
+    settings.VERTEBRA_PROXY_COUNT = 2
+    assert client_address(request) == "6.6.6.6"

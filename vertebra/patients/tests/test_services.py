@@ -382,3 +382,29 @@ def test_search_by_partial_mrn(actor, make_patient):
     make_patient(mrn="CD-999")
     assert [p.pk for p in patient_search(query="23456")] == [wanted.pk]
     assert [p.pk for p in patient_search(query="ab-123")] == [wanted.pk]
+
+
+def test_retracting_a_patient_retracts_their_referrals_and_empties_the_worklist(actor, referral):
+    from vertebra.patients.selectors import worklist
+
+    assert [r.pk for r in worklist().referrals] == [referral.pk]
+    services.patient_enter_in_error(actor=actor, patient=referral.patient, reason="Test record")
+    stored = Referral.objects.get(pk=referral.pk)
+    assert stored.record_status == RecordStatus.ENTERED_IN_ERROR
+    assert stored.entered_in_error_reason == "Patient record entered in error: Test record"
+    assert worklist().referrals == []
+    assert worklist().counts["referred"] == 0
+
+
+def test_worklist_counts_levels_and_statuses(actor, referral, make_referral, patient):
+    from vertebra.patients.selectors import worklist
+
+    services.fracture_create(actor=actor, referral=referral, data={"level": "T12"})
+    gone = services.fracture_create(actor=actor, referral=referral, data={"level": "L1"})
+    services.fracture_enter_in_error(actor=actor, fracture=gone, reason="Wrong level")
+    second = make_referral(patient, referral_date=dt.date(2026, 10, 1))
+    services.referral_set_status(actor=actor, referral=second, to_status="evaluating")
+    data = worklist()
+    assert [(r.pk, r.level_count) for r in data.referrals] == [(second.pk, 0), (referral.pk, 1)]
+    assert (data.counts["referred"], data.counts["evaluating"], data.total) == (1, 1, 2)
+    assert [r.pk for r in worklist(status="evaluating").referrals] == [second.pk]

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from vertebra.core.models import User
+from vertebra.evaluation.demo import decide_demo_referral
 from vertebra.patients.demo import DEMO_PASSWORD, DEMO_USERS, load_demo_clinic
 
 
@@ -30,6 +31,7 @@ class Command(BaseCommand):
         if User.objects.filter(username__in=[u for u, _r, _n in DEMO_USERS]).exists():
             raise CommandError("Demo users exist already: the demo clinic was loaded before.")
         load_demo_clinic(
+            decide=decide_demo_referral,
             patients=options["patients"],
             seed=options["seed"],
             progress=lambda done, total: self.stdout.write(

@@ -1,0 +1,299 @@
+"""The evaluation: every rule of §2.2–§2.6 over one snapshot, the per-level scores of §3, and
+the decision from the §2.2 ladder.
+
+Findings are listed in ladder order of their kind (indications, absolute, relative, missing
+information, preconditions, risks); within a kind, patient-level findings first, then per level
+in input order, each in rule order. Sources: see patient.py, levels.py, workup.py, scores.py.
+"""
+
+from __future__ import annotations
+
+from vertebra.evaluation.rules import contraindications, holds, model, patient, workup
+from vertebra.evaluation.rules import thresholds as th
+from vertebra.evaluation.rules.level_state import ACUTE, NOT_ACUTE, LevelState
+from vertebra.evaluation.rules.levels import (
+    biopsy,
+    epidural,
+    high_energy,
+    imaging,
+    instability,
+    leakage,
+    level_range,
+    retropulsion,
+    severe_collapse,
+)
+from vertebra.evaluation.rules.model import CandidateSnapshot
+from vertebra.evaluation.rules.results import (
+    RULESET_VERSION,
+    EvaluationResult,
+    Finding,
+    LevelResult,
+    decide,
+    in_listing_order,
+)
+from vertebra.evaluation.rules.scores import OF_TYPES, OfScoreResult, of_score, of_type
+from vertebra.evaluation.rules.screening import who_bone_density
+from vertebra.evaluation.rules.settings import RuleSettings
+
+DEFAULT_SETTINGS = RuleSettings()
+_OF_SCORED = frozenset(OF_TYPES)
+_ASA_HIGH = 3  # OF-score health item: ASA > 3 [OFSCORE2018]
+
+
+def _anticoagulated(snapshot: CandidateSnapshot) -> bool | None:
+    """OF-score health item: an anticoagulant among the listed drugs [OFSCORE2018]."""
+    entries = snapshot.coagulation.anticoagulants
+    if entries is None:
+        return None
+    unknown = False
+    for entry in entries:
+        drug = holds.match_drug(entry.drug)
+        if drug is None:
+            unknown = True
+        elif drug.drug_class == "anticoagulant":
+            return True
+    return None if unknown else False
+
+
+class _OfScoreInputs:
+    """Patient-level OF-score items, computed once per evaluation when a level needs them."""
+
+    __slots__ = ("anticoagulated", "asa_above_3", "mobilisation", "neuro", "pain_high", "t_low")
+
+    def __init__(self, snapshot: CandidateSnapshot, settings: RuleSettings) -> None:
+        weights = settings.of_weights
+        t_score = snapshot.bone_health.t_score
+        nrs = snapshot.pain.nrs
+        asa = snapshot.patient.asa_class
+        self.t_low = None if t_score is None else t_score < weights.t_score_below
+        # The snapshot's NRS is the pain despite optimal non-surgical management; it stands in
+        # for "VAS under WHO step-II analgesia".
+        self.pain_high = None if nrs is None else nrs >= weights.pain_cut
+        self.neuro = snapshot.neuro.deficit
+        self.mobilisation = snapshot.conservative_care.non_ambulatory_due_to_pain
+        self.asa_above_3 = None if asa is None else asa > _ASA_HIGH
+        self.anticoagulated = _anticoagulated(snapshot)
+
+
+class _LevelPass:
+    """Everything the per-level pass produces for the patient-level rules (internal)."""
+
+    __slots__ = (
+        "agg",
+        "cleft",
+        "found",
+        "junction",
+        "kyphosis",
+        "level_results",
+        "of_inputs",
+        "osteoporotic",
+        "recent",
+        "sdi",
+        "sdi_at_least",
+        "sdi_levels",
+    )
+
+    def __init__(self) -> None:
+        self.agg = patient.Aggregates()
+        self.found: list[Finding] = []
+        self.level_results: list[LevelResult] = []
+        self.osteoporotic: list[str] = []
+        self.cleft: list[str] = []
+        self.kyphosis: list[str] = []
+        self.junction: list[str] = []
+        self.recent: list[str] = []
+        self.sdi = self.sdi_levels = 0
+        self.sdi_at_least = False
+        self.of_inputs: _OfScoreInputs | None = None
+
+
+def _level_findings(state: LevelState, settings: RuleSettings, out: _LevelPass) -> None:
+    """The per-level rules, and the facts of this level that patient-level rules need."""
+    add = out.found.append
+    agg = out.agg
+    fracture = state.fracture
+    level = state.level
+    add(level_range(state))
+    kyphotic = fracture.kyphotic_deformity
+    if state.target or state.potential:
+        # IND-PAIN-COURSE items: present where they hold at a target; unknown where unknown,
+        # or where they hold at a level that may prove acute.
+        height = state.height_loss_over_25()
+        if state.target:
+            agg.targets.append(level)
+            agg.height_present |= height is True
+            agg.kyphosis_present |= kyphotic is True
+            agg.height_unknown |= height is None
+            agg.kyphosis_unknown |= kyphotic is None
+        else:
+            agg.potential.append(level)
+            agg.height_unknown |= height is not False
+            agg.kyphosis_unknown |= kyphotic is not False
+        add(high_energy(state))
+        add(retropulsion(state, settings))
+        add(epidural(state))
+        add(severe_collapse(state, settings))
+        add(instability(state, settings))
+    add(imaging(state, settings))
+    if state.target or state.potential:
+        add(biopsy(state))
+    if state.target:
+        risk = leakage(state)
+        if risk is not None:
+            add(risk)
+        if fracture.intravertebral_cleft:
+            out.cleft.append(level)
+        if kyphotic:
+            out.kyphosis.append(level)
+        if level in model.THORACOLUMBAR_JUNCTION:
+            out.junction.append(level)
+
+
+def _level_result(
+    state: LevelState, snapshot: CandidateSnapshot, settings: RuleSettings, out: _LevelPass
+) -> LevelResult:
+    """Grades and scores of one level (§3), and its share of the spinal deformity index."""
+    fracture = state.fracture
+    genant = state.genant
+    if state.level in model.SDI_LEVELS:
+        out.sdi_levels += 1
+        if genant is None:
+            out.sdi_at_least = True
+        else:
+            out.sdi += genant.grade
+            out.sdi_at_least |= genant.at_least
+    type_token = of_type(state.possible_of) if state.of_applicable else None
+    score: OfScoreResult | None = None
+    if type_token in _OF_SCORED:
+        inputs = out.of_inputs
+        if inputs is None:
+            inputs = out.of_inputs = _OfScoreInputs(snapshot, settings)
+        score = of_score(
+            settings.of_weights,
+            type_token,
+            inputs.t_low,
+            fracture.height_loss_progression,
+            inputs.pain_high,
+            inputs.neuro,
+            inputs.mobilisation,
+            inputs.asa_above_3,
+            inputs.anticoagulated,
+        )
+    return LevelResult(
+        state.level,
+        state.target,
+        state.acuity,
+        state.etiology,
+        state.etiology_recorded,
+        genant,
+        type_token,
+        state.of_applicable,
+        score,
+        state.sins,
+    )
+
+
+def _levels(snapshot: CandidateSnapshot, settings: RuleSettings) -> _LevelPass:
+    out = _LevelPass()
+    agg = out.agg
+    planned = snapshot.planned_procedure_date
+    fractures = snapshot.fractures or ()
+    if fractures:
+        agg.levels_recorded = True
+        agg.course_applies = False
+    for fracture in fractures:
+        state = LevelState(fracture)
+        level = state.level
+        if state.course:
+            agg.course_applies = True
+        if state.etiology == "osteoporotic":
+            out.osteoporotic.append(level)
+        if state.acuity == ACUTE:
+            agg.acute.append(level)
+        elif state.acuity == NOT_ACUTE:
+            agg.not_acute.append(level)
+        else:
+            agg.unknown.append(level)
+        _level_findings(state, settings, out)
+        onset = fracture.onset_date
+        if (
+            state.target
+            and planned is not None
+            and onset is not None
+            and (planned - onset).days < th.RECENT_FRACTURE_DAYS
+        ):
+            out.recent.append(level)
+        out.level_results.append(_level_result(state, snapshot, settings, out))
+    return out
+
+
+def _patient_findings(snapshot: CandidateSnapshot, settings: RuleSettings, out: _LevelPass) -> None:
+    """Patient-level rules in rule order: §2.3, §2.4, §2.5, §2.6."""
+    found = out.found
+    add = found.append
+    agg = out.agg
+    # §2.3 indications and review flags
+    add(patient.acute_fracture(agg))
+    add(patient.pain_severity(snapshot))
+    add(patient.conservative_care(snapshot))
+    course = patient.pain_course(snapshot, agg)
+    if course is not None:
+        add(course)
+    add(patient.age_under_18(snapshot))
+    # §2.4 contraindications
+    add(contraindications.pain_not_fracture(snapshot))
+    add(contraindications.improving(snapshot))
+    add(contraindications.no_acute_fracture(agg))
+    add(contraindications.infection(snapshot))
+    add(contraindications.coagulopathy(snapshot, settings))
+    add(contraindications.pregnancy(snapshot, settings))
+    add(contraindications.allergy(snapshot, settings))
+    add(contraindications.neuro(snapshot))
+    add(contraindications.levels_count(agg))
+    no_backup = contraindications.backup(snapshot, settings)
+    if no_backup is not None:
+        add(no_backup)
+    # §2.5 preconditions
+    add(workup.coag(snapshot, settings))
+    found += workup.antithrombotics(snapshot, settings)
+    add(workup.pregnancy_test(snapshot))
+    if out.osteoporotic:
+        add(workup.bone_density(tuple(out.osteoporotic), snapshot))
+    add(workup.allergy_contrast(snapshot))
+    add(workup.allergy_local_anaesthetic(snapshot))
+    add(workup.consent())
+    # §2.6 risks
+    for risk in (
+        workup.embolism(agg.targets, out.recent),
+        workup.new_fracture(snapshot, out.cleft, out.kyphosis, out.junction),
+    ):
+        if risk is not None:
+            add(risk)
+
+
+def evaluate(
+    snapshot: CandidateSnapshot, settings: RuleSettings = DEFAULT_SETTINGS
+) -> EvaluationResult:
+    """Evaluate one candidate snapshot. Pure: same snapshot and settings, same result."""
+    out = _levels(snapshot, settings)
+    _patient_findings(snapshot, settings, out)
+    findings = in_listing_order(out.found)
+    bone = snapshot.bone_health
+    fragility = True if out.osteoporotic or bone.prior_vertebral_fractures else None
+    who = who_bone_density(
+        bone.t_score,
+        sex=snapshot.patient.sex,
+        age_years=snapshot.patient.age_years,
+        postmenopausal=None,  # not part of the §2.1 snapshot
+        fragility_fracture=fragility,
+        fracture_establishes_osteoporosis=settings.fragility_fracture_establishes_osteoporosis,
+    )
+    return EvaluationResult(
+        decide(findings),
+        RULESET_VERSION,
+        findings,
+        tuple(out.level_results),
+        out.sdi if out.sdi_levels else None,
+        out.sdi_at_least,
+        who,
+    )

@@ -1,0 +1,406 @@
+"""Per-level rules: the relative contraindications evaluated at target levels (§2.4), per-level
+work-up (§2.5) and cement-leakage risk (§2.6).
+
+Sources: [LCD], [SIR2014], [ACRPP], [CIRSE2017], [CCP2018], [GENANT1993], [OF2018], [SINS2010],
+[LEAK2017], [YEOM2003].
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from vertebra.evaluation.rules import thresholds as th
+from vertebra.evaluation.rules.level_state import ACUTE, NOT_ACUTE, UNKNOWN, LevelState
+from vertebra.evaluation.rules.results import (
+    ABSENT,
+    MISSING,
+    MISSING_INFORMATION,
+    PRECONDITION,
+    PRESENT,
+    RELATIVE,
+    RISK,
+    Finding,
+    finding,
+)
+from vertebra.evaluation.rules.settings import RuleSettings
+from vertebra.evaluation.rules.sources import cite
+
+SRC_INDICATION = cite("LCD", "CCP2018", "SIR2014")
+SRC_CONTRA = cite("LCD", "SIR2014", "ACRPP", "CIRSE2017")
+SRC_INSTABILITY = cite("LCD", "SIR2014", "ACRPP", "CIRSE2017", "OF2018", "SINS2010")
+SRC_COLLAPSE = cite("LCD", "SIR2014", "ACRPP", "CIRSE2017", "GENANT1993")
+SRC_IMAGING = cite("CCP2018", "CIRSE2017")
+SRC_LEAKAGE = cite("LEAK2017", "YEOM2003")
+
+
+# --- messages (module functions so the finding cache can key on them) -------------------------
+
+
+def _msg_range_present(level: str) -> str:
+    return f"{level} is acute but outside T1–L5: not a target here; needs a specialist opinion."
+
+
+def _msg_range_missing(level: str) -> str:
+    return f"{level} is outside T1–L5 and its acuity is unknown: image it before deciding."
+
+
+def _msg_range_absent(level: str, in_range: bool) -> str:
+    if in_range:
+        return f"{level} lies within T1–L5."
+    return f"{level} is outside T1–L5 but not acute."
+
+
+def _msg_yes_no(text: str) -> str:
+    return text
+
+
+def _if_acute(message: Callable[..., str], *facts: object) -> str:
+    return f"If this level proves acute: {message(*facts)}"
+
+
+def _msg_retropulsion(reasons: tuple[str, ...], status: str, threshold: str) -> str:
+    if status == PRESENT:
+        return (
+            f"{', '.join(reasons)}: risk of canal leakage or cord compression; "
+            "get a surgical or multidisciplinary opinion."
+        )
+    if status == ABSENT:
+        return (
+            "No retropulsion, posterior wall not distinctly involved, canal compromise "
+            f"≤ {threshold} %."
+        )
+    return f"Describe on CT/MRI: {', '.join(reasons)} (retropulsion and posterior-wall check)."
+
+
+def _msg_collapse(status: str, percent: float | None, at_least: bool, fraction: str) -> str:
+    if status == PRESENT:
+        bound = "at least " if at_least else ""
+        return (
+            f"Severe collapse (vertebra plana): height loss {bound}{percent} %, ≥ {fraction} of "
+            "the expected height; technically difficult, get a specialist opinion."
+        )
+    if status == ABSENT:
+        return f"Height loss below {fraction} of the expected height (no vertebra plana)."
+    if percent is not None:
+        return (
+            f"Height loss at least {percent} % without a reference height: measure the expected "
+            f"height from the adjacent vertebrae to rule out a collapse ≥ {fraction}."
+        )
+    return (
+        "Vertebral heights incomplete: measure anterior, middle and posterior heights and the "
+        f"expected height to rule out a collapse ≥ {fraction}."
+    )
+
+
+def _msg_instability(status: str, detail: str) -> str:
+    if status == PRESENT:
+        return f"Instability: {detail}; surgical consultation before augmentation."
+    if status == ABSENT:
+        return f"No instability flag: {detail}."
+    return f"Instability not assessable: {detail}."
+
+
+def _msg_imaging(needs: tuple[str, ...]) -> str:
+    if not needs:
+        return "Imaging sufficient for this level."
+    return "; ".join(needs) + "."
+
+
+def _msg_biopsy(reason: str) -> str:
+    return reason
+
+
+def _msg_leakage(factors: tuple[str, ...]) -> str:
+    return (
+        f"Cement leakage risk factors: {'; '.join(factors)}. Advice: high-viscosity cement, "
+        "careful lateral fluoroscopy."
+    )
+
+
+# --- rules --------------------------------------------------------------------------------------
+
+
+def _tri(value: bool | None) -> str:
+    if value is None:
+        return MISSING
+    return PRESENT if value else ABSENT
+
+
+def level_range(state: LevelState) -> Finding:
+    """RC-LEVEL-RANGE: an acute level outside T1–L5 [LCD], [CCP2018], [SIR2014]."""
+    level = state.level
+    if state.in_range or state.acuity == NOT_ACUTE:
+        return finding(
+            "RC-LEVEL-RANGE",
+            RELATIVE,
+            ABSENT,
+            level,
+            SRC_INDICATION,
+            _msg_range_absent,
+            level,
+            state.in_range,
+        )
+    if state.acuity == ACUTE:
+        return finding(
+            "RC-LEVEL-RANGE", RELATIVE, PRESENT, level, SRC_INDICATION, _msg_range_present, level
+        )
+    return finding(
+        "RC-LEVEL-RANGE", PRECONDITION, MISSING, level, SRC_INDICATION, _msg_range_missing, level
+    )
+
+
+def _review(
+    rule: str,
+    status: str,
+    state: LevelState,
+    source: str,
+    message: Callable[..., str],
+    *facts: object,
+) -> Finding:
+    """A review flag at a target level; at a level that may prove acute, "present" is reported
+    as missing (work-up), so an unknown acuity never hides a flag nor raises one."""
+    if status == PRESENT and state.potential:
+        return finding(rule, PRECONDITION, MISSING, state.level, source, _if_acute, message, *facts)
+    kind = PRECONDITION if status == MISSING else RELATIVE
+    return finding(rule, kind, status, state.level, source, message, *facts)
+
+
+def high_energy(state: LevelState) -> Finding:
+    """RC-HIGH-ENERGY-TRAUMA: the pathway covers fragility fractures [LCD], [CCP2018]."""
+    status = _tri(state.fracture.high_energy_trauma)
+    if status == PRESENT:
+        text = "High-energy trauma: outside the fragility-fracture pathway; specialist opinion."
+    elif status == ABSENT:
+        text = "No high-energy trauma."
+    else:
+        text = "Ask about the mechanism of injury (high-energy trauma?)."
+    return _review("RC-HIGH-ENERGY-TRAUMA", status, state, SRC_INDICATION, _msg_yes_no, text)
+
+
+def retropulsion(state: LevelState, settings: RuleSettings) -> Finding:
+    """RC-RETROPULSION: retropulsed fragment, distinct posterior-wall involvement, or canal
+    compromise above the setting (default 0: any) [LCD], [SIR2014], [ACRPP], [CIRSE2017]."""
+    fracture = state.fracture
+    threshold = settings.canal_compromise_max_percent
+    canal = fracture.canal_compromise_percent
+    wall = fracture.posterior_wall
+    present: list[str] = []
+    unknown: list[str] = []
+    if fracture.retropulsion is True:
+        present.append("retropulsed fragment")
+    elif fracture.retropulsion is None:
+        unknown.append("retropulsion")
+    if wall == "distinct":
+        present.append("distinct posterior-wall involvement")
+    elif wall is None:
+        unknown.append("posterior wall")
+    if canal is None:
+        unknown.append("canal compromise %")
+    elif canal > threshold:
+        present.append(f"canal compromise {canal} %")
+    status = PRESENT if present else (MISSING if unknown else ABSENT)
+    reasons = tuple(present) if present else tuple(unknown)
+    return _review(
+        "RC-RETROPULSION",
+        status,
+        state,
+        SRC_CONTRA,
+        _msg_retropulsion,
+        reasons,
+        status,
+        str(threshold),
+    )
+
+
+def epidural(state: LevelState) -> Finding:
+    """RC-EPIDURAL: tumour extension into the epidural space [LCD], [SIR2014], [CIRSE2017]."""
+    status = _tri(state.fracture.epidural_extension)
+    if status == PRESENT:
+        text = "Tumour extends into the epidural space: multidisciplinary/surgical opinion."
+    elif status == ABSENT:
+        text = "No epidural tumour extension."
+    else:
+        text = "Check MRI for epidural tumour extension."
+    return _review("RC-EPIDURAL", status, state, SRC_CONTRA, _msg_yes_no, text)
+
+
+def severe_collapse(state: LevelState, settings: RuleSettings) -> Finding:
+    """RC-SEVERE-COLLAPSE: height loss ≥ 2/3 of the reference (check; a setting), compared
+    exactly; without a reference only the lower bound can make it present [GENANT1993]."""
+    numerator, denominator = settings.severe_collapse_fraction
+    fraction = f"{numerator}/{denominator}"
+    genant = state.genant
+    if genant is None:
+        return _review(
+            "RC-SEVERE-COLLAPSE",
+            MISSING,
+            state,
+            SRC_COLLAPSE,
+            _msg_collapse,
+            MISSING,
+            None,
+            False,
+            fraction,
+        )
+    if genant.loss_at_least(numerator, denominator):
+        return _review(
+            "RC-SEVERE-COLLAPSE",
+            PRESENT,
+            state,
+            SRC_COLLAPSE,
+            _msg_collapse,
+            PRESENT,
+            genant.height_loss_percent,
+            genant.at_least,
+            fraction,
+        )
+    if genant.at_least:
+        return _review(
+            "RC-SEVERE-COLLAPSE",
+            MISSING,
+            state,
+            SRC_COLLAPSE,
+            _msg_collapse,
+            MISSING,
+            genant.height_loss_percent,
+            True,
+            fraction,
+        )
+    return _review(
+        "RC-SEVERE-COLLAPSE",
+        ABSENT,
+        state,
+        SRC_COLLAPSE,
+        _msg_collapse,
+        ABSENT,
+        None,
+        False,
+        fraction,
+    )
+
+
+def instability(state: LevelState, settings: RuleSettings) -> Finding:
+    """RC-INSTABILITY: OF 4/5 (check; a setting) [OF2018], or SINS ≥ 7 at a neoplastic level
+    [SINS2010]: present when the SINS minimum is ≥ 7, absent when the maximum is ≤ 6."""
+    statuses: list[str] = []
+    details: list[str] = []
+    sins_missing = False
+    if not state.neoplastic:
+        possible = state.possible_of
+        unstable = possible & settings.instability_types
+        if unstable == possible:
+            statuses.append(PRESENT)
+        elif unstable:
+            statuses.append(MISSING)
+        else:
+            statuses.append(ABSENT)
+        types = ", ".join(sorted(possible))
+        name = "OF type" if state.of_applicable else "frame (OF criteria)"
+        details.append(f"{name} {types}" if len(possible) == 1 else f"{name} one of {types}")
+    sins = state.sins
+    if sins is not None:
+        if sins.minimum >= th.SINS_CONSULT:
+            statuses.append(PRESENT)
+        elif sins.maximum < th.SINS_CONSULT:
+            statuses.append(ABSENT)
+        else:
+            statuses.append(MISSING)
+            sins_missing = state.neoplastic
+        shown = str(sins.total) if sins.total is not None else f"{sins.minimum}–{sins.maximum}"
+        missing = f", not recorded: {', '.join(sins.missing)}" if sins.missing else ""
+        details.append(f"SINS {shown}{missing}")
+    if PRESENT in statuses:
+        status = PRESENT
+    elif MISSING in statuses:
+        status = MISSING
+    else:
+        status = ABSENT
+    detail = "; ".join(details)
+    if status == MISSING and sins_missing:
+        # §2.2: a missing SINS component or lesion at a neoplastic (possible) target level is
+        # missing information: SINS gates surgical consultation.
+        return finding(
+            "RC-INSTABILITY",
+            MISSING_INFORMATION,
+            MISSING,
+            state.level,
+            SRC_INSTABILITY,
+            _msg_instability,
+            MISSING,
+            f"{detail}; complete the SINS",
+        )
+    return _review(
+        "RC-INSTABILITY", status, state, SRC_INSTABILITY, _msg_instability, status, detail
+    )
+
+
+def imaging(state: LevelState, settings: RuleSettings) -> Finding:
+    """PRE-IMAGING: unknown acuity → MRI with STIR (bone scan, SPECT/CT or CT when MRI is
+    impossible) [CCP2018]; posterior wall unknown at a target level → CT [CIRSE2017] (check)."""
+    needs: list[str] = []
+    if state.acuity == UNKNOWN:
+        if state.neoplastic:
+            needs.append(
+                "MRI with STIR to show marrow oedema, and the lesion type (lytic, mixed, blastic)"
+            )
+        else:
+            needs.append(
+                "MRI with STIR to show marrow oedema (bone scan, SPECT/CT or CT when MRI is "
+                "impossible)"
+            )
+    if (
+        state.target
+        and settings.ct_when_posterior_wall_unknown
+        and state.fracture.posterior_wall is None
+    ):
+        needs.append("CT to assess the posterior wall")
+    status = MISSING if needs else ABSENT
+    return finding(
+        "PRE-IMAGING", PRECONDITION, status, state.level, SRC_IMAGING, _msg_imaging, tuple(needs)
+    )
+
+
+def biopsy(state: LevelState) -> Finding:
+    """PRE-BIOPSY: etiology unknown (or not recorded), or malignancy suspected → biopsy during
+    the procedure. No key of its own in the reference: cites §2.4's sources."""
+    if not state.etiology_recorded:
+        status, text = (
+            PRESENT,
+            ("Etiology not recorded (handled as unknown): record it; biopsy during the procedure."),
+        )
+    elif state.etiology == "unknown":
+        status, text = PRESENT, "Etiology unknown: biopsy during the procedure."
+    elif state.neoplastic:
+        status, text = (
+            PRESENT,
+            (
+                f"Malignancy ({state.etiology}): biopsy during the procedure unless histology is "
+                "already confirmed."
+            ),
+        )
+    else:
+        status, text = ABSENT, f"Etiology {state.etiology}: no biopsy needed for the decision."
+    return finding("PRE-BIOPSY", PRECONDITION, status, state.level, SRC_CONTRA, _msg_biopsy, text)
+
+
+def leakage(state: LevelState) -> Finding | None:
+    """Cement-leakage risk factors at a target level [LEAK2017], [YEOM2003]."""
+    fracture = state.fracture
+    factors: list[str] = []
+    if fracture.intravertebral_cleft:
+        factors.append("intravertebral cleft (OR 1.40) [LEAK2017]")
+    if fracture.cortical_disruption:
+        factors.append("cortical disruption (OR 5.56) [LEAK2017]")
+    if fracture.posterior_wall in ("minor", "distinct") or fracture.retropulsion:
+        factors.append("posterior-wall involvement: canal leakage [YEOM2003]")
+    if not factors:
+        return None
+    return finding(
+        "RISK-CEMENT-LEAKAGE",
+        RISK,
+        PRESENT,
+        state.level,
+        SRC_LEAKAGE,
+        _msg_leakage,
+        tuple(factors),
+    )

@@ -1,0 +1,176 @@
+"""The evaluation result: findings, per-level grades and scores, and the decision
+(clinical-reference §2.2). Frozen dataclasses; render.py turns them into JSON or text."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from operator import attrgetter
+
+from vertebra.evaluation.rules.scores import GenantResult, OfScoreResult, SinsResult
+from vertebra.evaluation.rules.screening import WhoCategory
+
+RULESET_VERSION = "vertebra-rules-1.0.0"
+
+DECISIONS = ("recommended", "specialist_review", "incomplete", "not_recommended")
+
+INDICATION = "indication"
+ABSOLUTE = "absolute_contraindication"
+RELATIVE = "relative_contraindication"
+MISSING_INFORMATION = "missing_information"
+PRECONDITION = "precondition"
+RISK = "risk"
+# Ladder order (§2.2): the order findings are listed in.
+KINDS = (INDICATION, ABSOLUTE, RELATIVE, MISSING_INFORMATION, PRECONDITION, RISK)
+
+MET, NOT_MET = "met", "not_met"
+PRESENT, ABSENT, MISSING = "present", "absent", "missing"
+
+
+_KIND_RANK = {kind: rank for rank, kind in enumerate(KINDS)}
+NOT_RECOMMENDED_STEP, INCOMPLETE_STEP, REVIEW_STEP, RECOMMENDED_STEP = 3, 2, 1, 0
+_STEP_DECISION = ("recommended", "specialist_review", "incomplete", "not_recommended")
+
+
+def _ladder_step(kind: str, status: str) -> int:
+    """How far down the §2.2 ladder this finding pushes the decision."""
+    if (kind == ABSOLUTE and status == PRESENT) or (kind == INDICATION and status == NOT_MET):
+        return NOT_RECOMMENDED_STEP
+    if kind == MISSING_INFORMATION:
+        return INCOMPLETE_STEP
+    if kind == RELATIVE and status == PRESENT:
+        return REVIEW_STEP
+    return RECOMMENDED_STEP
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    rule: str
+    kind: str
+    status: str
+    level: str | None
+    message: str
+    source: str
+    earliest_date: dt.date | None = None  # PRE-ANTITHROMBOTIC only
+    # Derived once at construction: listing order (kind, then patient before level findings)
+    # and the ladder step, so that evaluate() sorts and decides without re-deriving them.
+    order: int = field(init=False, repr=False, compare=False)
+    step: int = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(
+            self, "order", 2 * _KIND_RANK[self.kind] + (0 if self.level is None else 1)
+        )
+        object.__setattr__(self, "step", _ladder_step(self.kind, self.status))
+
+
+_set = object.__setattr__
+
+
+@dataclass(frozen=True, slots=True)
+class LevelResult:
+    level: str
+    target: bool
+    acuity: str  # acute | not_acute | unknown
+    etiology: str  # as recorded, or "unknown" when not recorded
+    etiology_recorded: bool
+    genant: GenantResult | None
+    of_type: str | None  # OF1..OF5 | none; None when unknown or not applicable
+    of_applicable: bool
+    of_score: OfScoreResult | None
+    sins: SinsResult | None
+
+    # Written out because the generated frozen __init__ is several times slower and this is
+    # built once per level per evaluation; it sets exactly the declared fields.
+    def __init__(
+        self,
+        level: str,
+        target: bool,
+        acuity: str,
+        etiology: str,
+        etiology_recorded: bool,
+        genant: GenantResult | None,
+        of_type: str | None,
+        of_applicable: bool,
+        of_score: OfScoreResult | None,
+        sins: SinsResult | None,
+    ) -> None:
+        _set(self, "level", level)
+        _set(self, "target", target)
+        _set(self, "acuity", acuity)
+        _set(self, "etiology", etiology)
+        _set(self, "etiology_recorded", etiology_recorded)
+        _set(self, "genant", genant)
+        _set(self, "of_type", of_type)
+        _set(self, "of_applicable", of_applicable)
+        _set(self, "of_score", of_score)
+        _set(self, "sins", sins)
+
+
+@dataclass(frozen=True, slots=True)
+class EvaluationResult:
+    decision: str
+    ruleset_version: str
+    findings: tuple[Finding, ...]
+    levels: tuple[LevelResult, ...]
+    spinal_deformity_index: int | None  # sum of Genant grades over listed T4–L4 levels
+    spinal_deformity_index_at_least: bool
+    bone_density: WhoCategory
+
+    def __init__(
+        self,
+        decision: str,
+        ruleset_version: str,
+        findings: tuple[Finding, ...],
+        levels: tuple[LevelResult, ...],
+        spinal_deformity_index: int | None,
+        spinal_deformity_index_at_least: bool,
+        bone_density: WhoCategory,
+    ) -> None:
+        _set(self, "decision", decision)
+        _set(self, "ruleset_version", ruleset_version)
+        _set(self, "findings", findings)
+        _set(self, "levels", levels)
+        _set(self, "spinal_deformity_index", spinal_deformity_index)
+        _set(self, "spinal_deformity_index_at_least", spinal_deformity_index_at_least)
+        _set(self, "bone_density", bone_density)
+
+
+# Findings repeat across evaluations (same rule, status, level and message facts), so each is
+# built once and shared: they are immutable. The C-level LRU cache looks one up without a Python
+# frame, and its bound keeps a long-running server with endless distinct messages (dates, lab
+# values) from growing it without limit. The message function and the source are part of the
+# key, so two call sites can never share a finding by accident.
+@lru_cache(maxsize=65_536)
+def finding(
+    rule: str,
+    kind: str,
+    status: str,
+    level: str | None,
+    source: str,
+    message: Callable[..., str],
+    *facts: object,
+) -> Finding:
+    """The finding for these facts; ``message(*facts)`` runs only when it is not cached."""
+    return Finding(rule, kind, status, level, f"{message(*facts)} {source}", source)
+
+
+_STEP = attrgetter("step")
+_ORDER = attrgetter("order")
+
+
+def decide(findings: tuple[Finding, ...] | list[Finding]) -> str:
+    """The §2.2 ladder, first that applies: an absolute contraindication present or an
+    indication not met → not_recommended; missing information → incomplete; a relative
+    contraindication or review flag present → specialist_review; else recommended.
+    Preconditions and risks never change it."""
+    return _STEP_DECISION[max(map(_STEP, findings), default=RECOMMENDED_STEP)]
+
+
+def in_listing_order(findings: list[Finding]) -> tuple[Finding, ...]:
+    """Ladder order of kinds, patient-level before per-level; stable, so emission order
+    (rule order, levels in input order) is kept within each group."""
+    findings.sort(key=_ORDER)
+    return tuple(findings)

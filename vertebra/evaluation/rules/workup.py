@@ -1,0 +1,414 @@
+"""Preconditions and work-up (§2.5) and the patient-level risk profile (§2.6). None of these
+ever changes the decision.
+
+Sources: [ASRA2018], [SIR2019COAG] (coagulation, antithrombotic holds); [LCD] (pregnancy,
+bone-density referral); [ACRPP], [CIRSE2017] (allergies); [PCE2021], [REFX2022] (consent risks,
+§4.5); [PCE2021] pulmonary cement embolism; [REFX2022], [VERTOS2] new fractures.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from vertebra.evaluation.rules import holds
+from vertebra.evaluation.rules import thresholds as th
+from vertebra.evaluation.rules.contraindications import pregnancy_test_needed
+from vertebra.evaluation.rules.model import Antithrombotic, CandidateSnapshot
+from vertebra.evaluation.rules.results import (
+    ABSENT,
+    MISSING,
+    PRECONDITION,
+    PRESENT,
+    RISK,
+    Finding,
+    finding,
+)
+from vertebra.evaluation.rules.settings import RuleSettings
+from vertebra.evaluation.rules.sources import cite
+
+SRC_COAG = cite("ASRA2018", "SIR2019COAG")
+SRC_HOLD = cite("ASRA2018")
+SRC_PREGNANCY = cite("LCD")
+SRC_BMD = cite("LCD")
+SRC_ALLERGY = cite("ACRPP", "CIRSE2017")
+SRC_CONSENT = cite("PCE2021", "REFX2022")
+SRC_EMBOLISM = cite("PCE2021")
+SRC_NEW_FRACTURE = cite("REFX2022", "VERTOS2")
+_OSTEOPOROSIS_T = Decimal("-2.5")
+
+
+def _text(text: str) -> str:
+    return text
+
+
+def _msg_coag(
+    status: str,
+    inr: Decimal | None,
+    platelets: Decimal | None,
+    inr_max: Decimal,
+    platelets_min: Decimal,
+) -> str:
+    unknown = [name for name, value in (("INR", inr), ("platelets", platelets)) if value is None]
+    order = f" Order {' and '.join(unknown)}." if unknown else ""
+    if status == PRESENT:
+        out = []
+        if inr is not None and inr > inr_max:
+            out.append(f"INR {inr} (target ≤ {inr_max})")
+        if platelets is not None and platelets < platelets_min:
+            out.append(f"platelets {platelets} ×10⁹/L (target ≥ {platelets_min})")
+        return f"Out of range: {'; '.join(out)}: correct before the procedure.{order}"
+    if status == MISSING:
+        return (
+            f"High bleeding-risk procedure:{order[:-1]} (targets INR ≤ {inr_max}, "
+            f"platelets ≥ {platelets_min} ×10⁹/L)."
+        )
+    return f"INR {inr} and platelets {platelets} ×10⁹/L within target."
+
+
+def coag(snapshot: CandidateSnapshot, settings: RuleSettings) -> Finding:
+    """PRE-COAG: high bleeding-risk procedure [ASRA2018]; INR ≤ setting (1.5–1.8
+    [SIR2019COAG]); platelets ≥ setting (50 ×10⁹/L)."""
+    inr, platelets = snapshot.coagulation.inr, snapshot.coagulation.platelets_10e9_per_l
+    inr_max, platelets_min = settings.inr_max, settings.platelets_min
+    if (inr is not None and inr > inr_max) or (platelets is not None and platelets < platelets_min):
+        status = PRESENT
+    elif inr is None or platelets is None:
+        status = MISSING
+    else:
+        status = ABSENT
+    return finding(
+        "PRE-COAG",
+        PRECONDITION,
+        status,
+        None,
+        SRC_COAG,
+        _msg_coag,
+        status,
+        inr,
+        platelets,
+        inr_max,
+        platelets_min,
+    )
+
+
+def _hold_finding(status: str, message: str, earliest: dt.date | None) -> Finding:
+    return Finding(
+        "PRE-ANTITHROMBOTIC",
+        PRECONDITION,
+        status,
+        None,
+        f"{message} {SRC_HOLD}",
+        SRC_HOLD,
+        earliest,
+    )
+
+
+def _amount(unit: str, amount: int) -> str:
+    singular = unit[:-1]
+    return f"{amount} {singular if amount == 1 else unit}"
+
+
+def antithrombotic(
+    entry: Antithrombotic, snapshot: CandidateSnapshot, settings: RuleSettings
+) -> Finding:
+    """PRE-ANTITHROMBOTIC for one listed drug: the earliest safe date [ASRA2018].
+    Status present when no procedure date is planned or it is earlier than the earliest date;
+    absent when it is on or after it; missing for an unknown drug or an absent last-dose date."""
+    name = entry.drug
+    drug = holds.match_drug(name)
+    if drug is None:
+        return _hold_finding(MISSING, f"{name}: hold interval unknown: ask the prescriber.", None)
+    interval = holds.hold_interval(
+        drug,
+        intensity=entry.intensity,
+        crcl_ml_min=snapshot.coagulation.crcl_ml_min,
+        dabigatran_crcl_min=settings.dabigatran_crcl_min_ml_min,
+    )
+    if interval is None:
+        return _hold_finding(
+            MISSING,
+            f"{name} ({drug.label}): hold interval depends on the "
+            "drug's half-life: ask the prescriber.",
+            None,
+        )
+    amount = settings.hold_amounts[interval.setting]
+    notes: list[str] = []
+    if drug.key == "lmwh" and entry.intensity is None:
+        notes.append("intensity not stated: therapeutic interval used")
+    if drug.key == "dabigatran" and interval.variant == "default":
+        notes.append(
+            f"shorter hold only with creatinine clearance ≥ "
+            f"{settings.dabigatran_crcl_min_ml_min} mL/min recorded"
+        )
+    if drug.key == "warfarin":
+        notes.append(f"and check the INR has normalised (≤ {settings.inr_max})")
+    if drug.confirm_with_prescriber:
+        notes.append(
+            "confirm with the prescriber or cardiologist before stopping (secondary "
+            "prevention or a recent stent needs a shared decision)"
+        )
+    tail = f" ({'; '.join(notes)})" if notes else ""
+    hold = f"Hold {name} {_amount(interval.unit, amount)}"
+    if entry.last_dose_date is None:
+        return _hold_finding(MISSING, f"{hold}: record the date of the last dose{tail}.", None)
+    earliest, at_time = holds.earliest_after(
+        entry.last_dose_date, entry.last_dose_time, interval.unit, amount
+    )
+    when = f"{earliest.isoformat()}" + (f" from {at_time.strftime('%H:%M')}" if at_time else "")
+    planned = snapshot.planned_procedure_date
+    if planned is None:
+        return _hold_finding(
+            PRESENT, f"{hold}: earliest {when}; no procedure date planned{tail}.", earliest
+        )
+    if planned < earliest:
+        return _hold_finding(
+            PRESENT,
+            f"{hold}: earliest {when}; the planned date {planned.isoformat()} is too early{tail}.",
+            earliest,
+        )
+    return _hold_finding(
+        ABSENT,
+        f"{hold}: earliest {when}; the planned date {planned.isoformat()} respects it{tail}.",
+        earliest,
+    )
+
+
+_NOT_REVIEWED = _hold_finding(
+    MISSING,
+    "Review antithrombotic medication (antiplatelets, "
+    "anticoagulants, NSAIDs) and the last dose of each.",
+    None,
+)
+_NONE_TAKEN = _hold_finding(ABSENT, "No antithrombotic medication.", None)
+
+
+def antithrombotics(snapshot: CandidateSnapshot, settings: RuleSettings) -> list[Finding]:
+    entries = snapshot.coagulation.anticoagulants
+    if entries is None:
+        return [_NOT_REVIEWED]
+    if not entries:
+        return [_NONE_TAKEN]
+    return [antithrombotic(entry, snapshot, settings) for entry in entries]
+
+
+def pregnancy_test(snapshot: CandidateSnapshot) -> Finding:
+    """PRE-PREGNANCY-TEST: sex female or not known male, age < 55 or unknown, pregnancy
+    unknown → test [LCD]."""
+    if pregnancy_test_needed(snapshot):
+        return finding(
+            "PRE-PREGNANCY-TEST",
+            PRECONDITION,
+            PRESENT,
+            None,
+            SRC_PREGNANCY,
+            _text,
+            "Pregnancy status unknown: pregnancy test before the procedure.",
+        )
+    return finding(
+        "PRE-PREGNANCY-TEST",
+        PRECONDITION,
+        ABSENT,
+        None,
+        SRC_PREGNANCY,
+        _text,
+        "No pregnancy test needed.",
+    )
+
+
+def bone_density(osteoporotic_levels: tuple[str, ...], snapshot: CandidateSnapshot) -> Finding:
+    """PRE-BMD: every osteoporotic fracture → document referral for bone-density evaluation and
+    osteoporosis education/treatment [LCD]. Listed only when a level is osteoporotic."""
+    treated = snapshot.bone_health.osteoporosis_treatment
+    now = (
+        " (currently on treatment: document it)"
+        if treated
+        else ""
+        if treated is None
+        else " (not on treatment)"
+    )
+    return finding(
+        "PRE-BMD",
+        PRECONDITION,
+        PRESENT,
+        None,
+        SRC_BMD,
+        _text,
+        f"Osteoporotic fracture at {', '.join(osteoporotic_levels)}: document the "
+        f"referral for bone-density evaluation and osteoporosis education and "
+        f"treatment{now}.",
+    )
+
+
+def allergy_contrast(snapshot: CandidateSnapshot) -> Finding:
+    """PRE-ALLERGY-CONTRAST: a contrast allergy is not a contraindication [ACRPP], [CIRSE2017]."""
+    value = snapshot.allergies.contrast
+    if value is None:
+        return finding(
+            "PRE-ALLERGY-CONTRAST",
+            PRECONDITION,
+            MISSING,
+            None,
+            SRC_ALLERGY,
+            _text,
+            "Ask about allergy to iodinated contrast.",
+        )
+    if value:
+        return finding(
+            "PRE-ALLERGY-CONTRAST",
+            PRECONDITION,
+            PRESENT,
+            None,
+            SRC_ALLERGY,
+            _text,
+            "Contrast allergy: avoid iodinated contrast or premedicate per local protocol.",
+        )
+    return finding(
+        "PRE-ALLERGY-CONTRAST",
+        PRECONDITION,
+        ABSENT,
+        None,
+        SRC_ALLERGY,
+        _text,
+        "No contrast allergy.",
+    )
+
+
+def allergy_local_anaesthetic(snapshot: CandidateSnapshot) -> Finding:
+    """PRE-ALLERGY-LA: local-anaesthetic allergy → alternative agent [ACRPP], [CIRSE2017]."""
+    value = snapshot.allergies.local_anaesthetic
+    if value is None:
+        return finding(
+            "PRE-ALLERGY-LA",
+            PRECONDITION,
+            MISSING,
+            None,
+            SRC_ALLERGY,
+            _text,
+            "Ask about allergy to local anaesthetics.",
+        )
+    if value:
+        return finding(
+            "PRE-ALLERGY-LA",
+            PRECONDITION,
+            PRESENT,
+            None,
+            SRC_ALLERGY,
+            _text,
+            "Local-anaesthetic allergy: plan an alternative agent.",
+        )
+    return finding(
+        "PRE-ALLERGY-LA",
+        PRECONDITION,
+        ABSENT,
+        None,
+        SRC_ALLERGY,
+        _text,
+        "No local-anaesthetic allergy.",
+    )
+
+
+def consent() -> Finding:
+    """PRE-CONSENT: informed consent covering the risks of §4.5 [PCE2021], [REFX2022]."""
+    return finding(
+        "PRE-CONSENT",
+        PRECONDITION,
+        PRESENT,
+        None,
+        SRC_CONSENT,
+        _text,
+        "Obtain informed consent covering cement leakage (symptomatic < 1 %), "
+        "pulmonary cement embolism (1.9 % on CT), infection, bleeding, allergy, new "
+        "adjacent fractures (13.4 %) and radiation.",
+    )
+
+
+def embolism(targets: list[str], recent: list[str]) -> Finding | None:
+    """Pulmonary cement embolism risk factors [PCE2021]: ≥ 3 treated levels (OR 2.41),
+    thoracic levels, procedure < 2 weeks after the fracture."""
+    factors: list[str] = []
+    if len(targets) >= th.EMBOLISM_LEVELS:
+        factors.append(f"{len(targets)} treated levels (≥ 3: OR 2.41)")
+    thoracic = [level for level in targets if level[0] == "T"]
+    if thoracic:
+        factors.append(f"thoracic level{'s' if len(thoracic) > 1 else ''} {', '.join(thoracic)}")
+    if recent:
+        factors.append(f"procedure < 2 weeks after the fracture at {', '.join(recent)}")
+    if not factors:
+        return None
+    return finding(
+        "RISK-CEMENT-EMBOLISM",
+        RISK,
+        PRESENT,
+        None,
+        SRC_EMBOLISM,
+        _text,
+        f"Pulmonary cement embolism risk factors: {'; '.join(factors)}. Reported "
+        "CT-screened incidence 1.9 %.",
+    )
+
+
+def _msg_new_fracture(
+    t_score: Decimal | None,
+    prior: int,
+    female: bool,
+    cleft: tuple[str, ...],
+    kyphosis: tuple[str, ...],
+    junction: tuple[str, ...],
+    steroids: bool,
+    age: int | None,
+) -> str:
+    factors: list[str] = []
+    if t_score is not None:
+        factors.append(f"low bone density (T-score {t_score}; lower is worse)")
+    if prior:
+        factors.append(
+            f"{prior} prior vertebral fracture{'s' if prior > 1 else ''} (OR 1.43 "
+            "per fracture [VERTOS2])"
+        )
+    if female:
+        factors.append("female sex (OR 1.34)")
+    if cleft:
+        factors.append(f"intravertebral cleft at {', '.join(cleft)}")
+    if kyphosis:
+        factors.append(f"kyphosis at {', '.join(kyphosis)}")
+    if junction:
+        factors.append(f"thoracolumbar junction (T11–L2): {', '.join(junction)}")
+    if steroids:
+        factors.append("chronic corticosteroids")
+    age_note = f" Age {age} (risk rises with age)." if age is not None else ""
+    return (
+        f"New adjacent fracture risk factors: {'; '.join(factors)}. Pooled incidence "
+        f"13.4 %.{age_note}"
+    )
+
+
+def new_fracture(
+    snapshot: CandidateSnapshot, cleft: list[str], kyphosis: list[str], junction: list[str]
+) -> Finding | None:
+    """New (adjacent) fracture risk factors [REFX2022], [VERTOS2]; pooled incidence 13.4 %.
+    "Older age" has no threshold in the reference: the age is stated, never counted."""
+    bone = snapshot.bone_health
+    t_score = bone.t_score
+    low_bmd = t_score if t_score is not None and t_score <= _OSTEOPOROSIS_T else None
+    prior = bone.prior_vertebral_fractures or 0
+    female = snapshot.patient.sex == "female"
+    steroids = bone.chronic_corticosteroids is True
+    if not (low_bmd is not None or prior or female or cleft or kyphosis or junction or steroids):
+        return None
+    return finding(
+        "RISK-NEW-FRACTURE",
+        RISK,
+        PRESENT,
+        None,
+        SRC_NEW_FRACTURE,
+        _msg_new_fracture,
+        low_bmd,
+        prior,
+        female,
+        tuple(cleft),
+        tuple(kyphosis),
+        tuple(junction),
+        steroids,
+        snapshot.patient.age_years,
+    )
