@@ -15,7 +15,8 @@ if [ ! -f "$stamp" ]; then
   echo "Installing Vertebra${extras:+ with [$extras]} into .venv ..."
   .venv/bin/python -m pip install --quiet --upgrade pip 2>&1 | grep -v "^WARNING: Location" || true
   .venv/bin/python -m pip install --quiet -e ".${extras:+[$extras]}" 2>&1 | grep -v "^WARNING: Location" || true
-  .venv/bin/python -c "import django, ninja, weasyprint" || { echo "Installation failed." >&2; exit 1; }
+  .venv/bin/python -c "import django, weasyprint, psycopg; from importlib.metadata import version; version('django-ninja')" \
+    || { echo "Installation failed." >&2; exit 1; }
   rm -f .venv/.installed-*
   touch "$stamp"
 fi
