@@ -1,0 +1,56 @@
+"""Staff pages: entering a record in error from the page that edits it."""
+
+from __future__ import annotations
+
+import pytest
+
+from vertebra.core.models import RecordStatus, Role
+from vertebra.patients import services
+from vertebra.patients.models import Fracture, Patient, Referral
+
+pytestmark = pytest.mark.django_db
+
+
+def test_edit_pages_offer_entered_in_error_to_clinicians_only(client_for, actor, referral):
+    fracture = services.fracture_create(actor=actor, referral=referral, data={"level": "T12"})
+    patient_id = referral.patient.public_id
+    pages = {
+        f"/staff/patients/{patient_id}/edit": "Mark patient record entered in error",
+        f"/staff/referrals/{referral.public_id}/edit": "Mark referral entered in error",
+        f"/staff/fractures/{fracture.public_id}/edit": "Mark level entered in error",
+    }
+    for url, button in pages.items():
+        assert button in client_for(Role.NURSE).get(url).content.decode()
+    # The scheduler edits demographics but may not retract records.
+    scheduler_page = client_for(Role.SCHEDULER).get(
+        f"/staff/patients/{referral.patient.public_id}/edit"
+    )
+    assert "entered in error" not in scheduler_page.content.decode()
+
+
+def test_retracting_a_level_keeps_it_with_the_reason(client_for, actor, referral):
+    fracture = services.fracture_create(actor=actor, referral=referral, data={"level": "T12"})
+    client = client_for(Role.NURSE)
+    url = f"/staff/fractures/{fracture.public_id}/entered-in-error"
+    refused = client.post(url, {"reason": ""})
+    assert refused.status_code == 302
+    assert Fracture.objects.get(pk=fracture.pk).record_status == RecordStatus.ACTIVE
+    client.post(url, {"reason": "Level miscounted: it is T11"})
+    stored = Fracture.objects.get(pk=fracture.pk)
+    assert (stored.record_status, stored.entered_in_error_reason) == (
+        RecordStatus.ENTERED_IN_ERROR,
+        "Level miscounted: it is T11",
+    )
+    chart = client.get(f"/staff/patients/{referral.patient.public_id}/").content.decode()
+    assert "No level recorded yet." in chart
+
+
+def test_retracting_a_patient_from_the_edit_page(client_for, referral):
+    client = client_for(Role.NURSE)
+    response = client.post(
+        f"/staff/patients/{referral.patient.public_id}/entered-in-error",
+        {"reason": "Registered twice"},
+    )
+    assert (response.status_code, response["Location"]) == (302, "/staff/patients/")
+    assert Patient.objects.get(pk=referral.patient.pk).record_status == "entered_in_error"
+    assert Referral.objects.get(pk=referral.pk).record_status == "entered_in_error"
