@@ -99,15 +99,28 @@ def patient_search(*, query: str = "", limit: int = SEARCH_LIMIT) -> QuerySet[Pa
     return patients.order_by("family_name", "given_name", "id")[:limit]
 
 
+WORKLIST_PAGE_SIZE = 50
+
+
 @dataclass(frozen=True, slots=True)
 class Worklist:
     referrals: Sequence[Referral]
     counts: dict[str, int]
     status: str | None
     total: int
+    page: int
+    pages: int
+
+    @property
+    def first_row(self) -> int:
+        return (self.page - 1) * WORKLIST_PAGE_SIZE + 1 if self.referrals else 0
+
+    @property
+    def last_row(self) -> int:
+        return (self.page - 1) * WORKLIST_PAGE_SIZE + len(self.referrals)
 
 
-def worklist(*, status: str | None = None, limit: int = 100) -> Worklist:
+def worklist(*, status: str | None = None, page: int = 1) -> Worklist:
     """Active referrals (oldest first within a status, so nothing waits unseen) and the count in
     every pathway status. Two queries.
 
@@ -126,13 +139,18 @@ def worklist(*, status: str | None = None, limit: int = 100) -> Worklist:
     )
     shown = active.select_related("patient").annotate(level_count=Coalesce(Subquery(levels), 0))
     shown = shown.filter(status=status) if status else shown.exclude(status=ReferralStatus.CLOSED)
-    referrals = list(shown.order_by("referral_date", "id")[:limit])
     total = (
         counts.get(status, 0)
         if status
         else sum(n for s, n in counts.items() if s != ReferralStatus.CLOSED)
     )
-    return Worklist(referrals=referrals, counts=counts, status=status, total=total)
+    pages = max(1, -(-total // WORKLIST_PAGE_SIZE))
+    page = min(max(page, 1), pages)
+    start = (page - 1) * WORKLIST_PAGE_SIZE
+    referrals = list(shown.order_by("referral_date", "id")[start : start + WORKLIST_PAGE_SIZE])
+    return Worklist(
+        referrals=referrals, counts=counts, status=status, total=total, page=page, pages=pages
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -74,7 +74,8 @@ def worklist(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status") or None
     if status not in (None, *ReferralStatus.values):
         status = None
-    data = selectors.worklist(status=status)
+    page = request.GET.get("page", "1")
+    data = selectors.worklist(status=status, page=int(page) if page.isdigit() else 1)
     tabs = [(s.value, s.label, data.counts[s.value]) for s in ReferralStatus]
     return render(
         request, "patients/worklist.html", {"worklist": data, "tabs": tabs, "nav": "worklist"}

@@ -408,3 +408,19 @@ def test_worklist_counts_levels_and_statuses(actor, referral, make_referral, pat
     assert [(r.pk, r.level_count) for r in data.referrals] == [(second.pk, 0), (referral.pk, 1)]
     assert (data.counts["referred"], data.counts["evaluating"], data.total) == (1, 1, 2)
     assert [r.pk for r in worklist(status="evaluating").referrals] == [second.pk]
+
+
+def test_worklist_pages_show_every_open_referral_oldest_first(actor, make_patient, make_referral):
+    from vertebra.patients.selectors import WORKLIST_PAGE_SIZE, worklist
+
+    patient = make_patient()
+    made = [
+        make_referral(patient, referral_date=dt.date(2026, 1, 1) + dt.timedelta(days=i))
+        for i in range(WORKLIST_PAGE_SIZE + 3)
+    ]
+    first, second = worklist(page=1), worklist(page=2)
+    assert (first.pages, first.total, first.first_row, first.last_row) == (2, 53, 1, 50)
+    assert [r.pk for r in first.referrals + second.referrals] == [r.pk for r in made]
+    assert (second.first_row, second.last_row) == (51, 53)
+    assert worklist(page=99).page == 2  # past the end: the last page
+    assert worklist(page=0).page == 1
