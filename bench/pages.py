@@ -314,52 +314,9 @@ def login(port: int, username: str, password: str) -> str:
 
 # --- Data -----------------------------------------------------------------------------------
 
-_GIVEN = [
-    "Ada",
-    "Bruno",
-    "Clara",
-    "Dmitri",
-    "Elif",
-    "Fatou",
-    "Gustav",
-    "Hana",
-    "Ines",
-    "József",
-    "Kasia",
-    "Lars",
-    "Maëlle",
-    "Noor",
-    "Otto",
-    "Paloma",
-    "Quentin",
-    "Renée",
-    "Søren",
-    "Tülin",
-    "Ulla",
-    "Viktor",
-    "Wanda",
-    "Xavier",
-    "Yusuf",
-    "Zoë",
-]
-_FAMILY = [
-    "Testperson",
-    "Example",
-    "Sample",
-    "Fictive",
-    "Placeholder",
-    "Mockwell",
-    "Dummyford",
-    "Imaginary",
-    "Specimen",
-    "Notreal",
-    "Müller-Bench",
-    "Łęcka-Bench",
-    "Øster-Bench",
-    "Benchley",
-    "Loadman",
-    "Synthwood",
-]
+# A few more fictitious names on top of the demo clinic's, for a larger clinic.
+_EXTRA_GIVEN = ("Ulla", "Viktor", "Wanda", "Xavier", "Yusuf", "Zoë")
+_EXTRA_FAMILY = ("Müller-Bench", "Łęcka-Bench", "Øster-Bench", "Benchley", "Loadman", "Synthwood")
 _REFERRERS = (
     "Dr A. Bench-General (GP)",
     "Dr B. Bench-Ortho",
@@ -402,6 +359,7 @@ def load_data(*, patients: int, referrals: int, seed: int) -> Dataset:
     from vertebra.audit.models import AuditAction, AuditChainHead, AuditEvent
     from vertebra.audit.services import json_safe
     from vertebra.core.models import Role, User
+    from vertebra.patients.demo import FAMILY_NAMES, GIVEN_NAMES
     from vertebra.patients.models import (
         ClinicalAssessment,
         Fracture,
@@ -413,6 +371,8 @@ def load_data(*, patients: int, referrals: int, seed: int) -> Dataset:
     from vertebra.patients.search import search_text
 
     rng = random.Random(seed)
+    given_names = [*GIVEN_NAMES, *_EXTRA_GIVEN]
+    family_names = [*FAMILY_NAMES, *_EXTRA_FAMILY]
     today = dt.datetime.now(dt.UTC).date()
     out = Dataset()
     path = list(ReferralStatus.values)
@@ -435,8 +395,8 @@ def load_data(*, patients: int, referrals: int, seed: int) -> Dataset:
 
         people = []
         for index in range(patients):
-            family = rng.choice(_FAMILY)
-            given = rng.choice(_GIVEN)
+            family = rng.choice(family_names)
+            given = rng.choice(given_names)
             mrn = f"BENCH-{index + 1:07d}"
             people.append(
                 Patient(

@@ -30,7 +30,7 @@ DEMO_USERS: tuple[tuple[str, str, str], ...] = (
     ("patient", Role.PATIENT, "Demo Patient"),
 )
 
-_GIVEN = (
+GIVEN_NAMES = (
     "Ada",
     "Bruno",
     "Clara",
@@ -52,7 +52,7 @@ _GIVEN = (
     "Søren",
     "Tülin",
 )
-_FAMILY = (
+FAMILY_NAMES = (
     "Testperson",
     "Example",
     "Sample",
@@ -186,8 +186,8 @@ def load_demo_clinic(
                 actor=actor,
                 data={
                     "mrn": f"DEMO-{seed % 1000:03d}{index + 1:05d}",
-                    "family_name": f"{_FAMILY[index % len(_FAMILY)]}-Demo",
-                    "given_name": _GIVEN[rng.randrange(len(_GIVEN))],
+                    "family_name": f"{FAMILY_NAMES[index % len(FAMILY_NAMES)]}-Demo",
+                    "given_name": GIVEN_NAMES[rng.randrange(len(GIVEN_NAMES))],
                     "birth_date": today.replace(year=today.year - rng.randint(58, 91), day=1),
                     "sex": rng.choices(("female", "male"), (3, 1))[0],
                     "phone": "",

@@ -27,7 +27,7 @@ from vertebra.patients.forms import (
     StatusChangeForm,
     VersionedForm,
 )
-from vertebra.patients.models import Patient, Referral, ReferralStatus
+from vertebra.patients.models import Referral, ReferralStatus
 from vertebra.patients.spine import CANVAS_WIDTH, spine_boxes
 
 
@@ -151,7 +151,7 @@ def patient_chart(request: HttpRequest, patient_id: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def patient_edit(request: HttpRequest, patient_id: str) -> HttpResponse:
     patient = _or_404(selectors.patient_get(public_id=patient_id))
-    form = PatientForm(request.POST or None, instance=Patient.objects.get(pk=patient.pk))
+    form = PatientForm(request.POST or None, instance=patient)
     conflict = None
     if request.method == "POST":
         saved, conflict = _save_form(
@@ -249,7 +249,7 @@ def _referral(referral_id: str) -> Referral:
 @require_http_methods(["GET", "POST"])
 def referral_edit(request: HttpRequest, referral_id: str) -> HttpResponse:
     referral = _referral(referral_id)
-    form = ReferralForm(request.POST or None, instance=Referral.objects.get(pk=referral.pk))
+    form = ReferralForm(request.POST or None, instance=referral)
     conflict = None
     if request.method == "POST":
         saved, conflict = _save_form(
