@@ -57,9 +57,24 @@ def evaluate_snapshot(snapshot: Mapping[str, Any], settings: rules.RuleSettings)
     return dict(rules.result_to_json(rules.evaluate(rules.parse_snapshot(snapshot), settings)))
 
 
+# An evaluation informs the decision to treat: it is made before treatment, not after.
+EVALUABLE_STATUSES = frozenset(
+    {ReferralStatus.REFERRED, ReferralStatus.EVALUATING, ReferralStatus.DECIDED}
+)
+
+
+def _ensure_evaluable(referral: Referral) -> None:
+    if referral.status not in EVALUABLE_STATUSES:
+        raise TransitionNotAllowed(
+            f"The referral is {referral.get_status_display().lower()}: evaluations are made "
+            "before treatment (reopen the referral to evaluate again)."
+        )
+
+
 def evaluation_run(*, actor: Actor, referral: Referral) -> Evaluation:
     """Evaluate the referral's current record and store snapshot, settings and result."""
     ensure(actor, Capability.CLINICAL_EDIT)
+    _ensure_evaluable(referral)
     return _evaluate_and_store(actor=actor, referral=referral, snapshot=referral_snapshot(referral))
 
 
@@ -68,6 +83,7 @@ def evaluation_store_submitted(
 ) -> Evaluation:
     """Evaluate a snapshot sent by another system (the API) and keep it with the referral."""
     ensure(actor, Capability.CLINICAL_EDIT)
+    _ensure_evaluable(referral)
     return _evaluate_and_store(actor=actor, referral=referral, snapshot=snapshot)
 
 

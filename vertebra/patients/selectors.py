@@ -161,12 +161,8 @@ class PatientChart:
 
     @property
     def fractured_levels(self) -> set[str]:
-        return {
-            f.level
-            for r in self.referrals
-            if r.status != ReferralStatus.CLOSED
-            for f in getattr(r, "active_fractures", ())
-        }
+        # Every recorded level: a fracture stays a fracture when its episode is closed.
+        return {f.level for r in self.referrals for f in getattr(r, "active_fractures", ())}
 
 
 TIMELINE_LIMIT = 200

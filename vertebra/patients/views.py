@@ -143,6 +143,8 @@ def patient_chart(request: HttpRequest, patient_id: str) -> HttpResponse:
             "nav": "patients",
             "statuses": ReferralStatus,
             "transitions": services.ALLOWED_TRANSITIONS,
+            # Mirrors evaluation.services.EVALUABLE_STATUSES (patients may not import evaluation).
+            "evaluable_statuses": ("referred", "evaluating", "decided"),
         },
     )
 

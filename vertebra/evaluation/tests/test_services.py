@@ -206,3 +206,19 @@ def test_decisions_only_on_the_newest_evaluation_and_only_once(actor, physician_
         )
     assert FinalDecision.objects.count() == 1
     assert Evaluation.objects.count() == 2
+
+
+def test_closed_referrals_are_not_evaluated(actor, candidate):
+    patient_services.referral_set_status(
+        actor=actor, referral=candidate, to_status="closed", reason="Patient moved away"
+    )
+    with pytest.raises(TransitionNotAllowed, match="before treatment"):
+        services.evaluation_run(actor=actor, referral=Referral.objects.get(pk=candidate.pk))
+    assert not Evaluation.objects.exists()
+
+
+def test_evaluable_statuses_match_the_chart(client_for, actor, candidate):
+    from vertebra.patients.views import patient_chart  # noqa: F401 - the chart's copy below
+
+    chart = client_for(Role.NURSE).get(f"/staff/patients/{candidate.patient.public_id}/")
+    assert set(chart.context["evaluable_statuses"]) == set(services.EVALUABLE_STATUSES)

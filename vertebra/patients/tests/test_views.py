@@ -54,3 +54,14 @@ def test_retracting_a_patient_from_the_edit_page(client_for, referral):
     assert (response.status_code, response["Location"]) == (302, "/staff/patients/")
     assert Patient.objects.get(pk=referral.patient.pk).record_status == "entered_in_error"
     assert Referral.objects.get(pk=referral.pk).record_status == "entered_in_error"
+
+
+def test_spine_marks_levels_of_closed_referrals_too(client_for, actor, referral):
+    services.fracture_create(actor=actor, referral=referral, data={"level": "T9"})
+    services.referral_set_status(
+        actor=actor, referral=referral, to_status="closed", reason="Declined"
+    )
+    page = client_for(Role.NURSE).get(f"/staff/patients/{referral.patient.public_id}/")
+    assert page.context["chart"].fractured_levels == {"T9"}
+    assert "Fractured levels: T9" in page.content.decode()
+    assert "Evaluate</button>" not in page.content.decode()
