@@ -76,6 +76,31 @@ class WhoCategory:
     note: str
 
 
+def _outside_reason(t_score: Decimal | None, sex: str | None, in_population: bool | None) -> str:
+    """Why no WHO category is given, naming the fact that is actually missing [WHO1994]."""
+    if in_population is False:
+        if sex == "male":
+            return (
+                "a man under 50 is outside the WHO population (postmenopausal women, men aged "
+                "50 or more)"
+            )
+        return "outside the WHO population (postmenopausal women, men aged 50 or more)"
+    if sex == "female":
+        shown = "; the T-score is reported without a category" if t_score is not None else ""
+        return f"menopausal status is not recorded in the snapshot{shown}"
+    if sex == "male":
+        return "age not recorded (the WHO categories apply to men aged 50 or more)"
+    if sex is None:
+        return (
+            "sex not recorded (the WHO categories apply to postmenopausal women and men aged "
+            "50 or more)"
+        )
+    return (
+        f"sex recorded as {sex}: the WHO categories apply to postmenopausal women and men aged "
+        "50 or more"
+    )
+
+
 @lru_cache(maxsize=1024)
 def who_bone_density(
     t_score: Decimal | None,
@@ -101,11 +126,7 @@ def who_bone_density(
     else:
         in_population = None
     if in_population is not True:
-        reason = (
-            "outside the WHO population (postmenopausal women, men aged 50 or more)"
-            if in_population is False
-            else "menopausal status, sex or age not recorded"
-        )
+        reason = _outside_reason(t_score, sex, in_population)
         return WhoCategory(t_score, None, f"no WHO category: {reason} [WHO1994]")
     if (
         fracture_establishes_osteoporosis

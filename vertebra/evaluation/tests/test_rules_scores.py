@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from vertebra.evaluation.rules import holds, scores
+from vertebra.evaluation.rules import evaluate, holds, parse_snapshot, result_to_text, scores
 from vertebra.evaluation.rules.model import Heights
 from vertebra.evaluation.rules.screening import VcfSigns, vcf_probability, who_bone_density
 from vertebra.evaluation.rules.settings import RuleSettings
@@ -230,6 +230,61 @@ def test_who_category_needs_the_population() -> None:
         Decimal("-3"), sex="female", age_years=70, postmenopausal=True, fragility_fracture=None
     )
     assert post.category == "osteoporosis"
+
+
+@pytest.mark.parametrize(
+    ("sex", "age", "reason"),
+    [
+        # Sex and age recorded: only the menopausal status is missing, and the note says so.
+        (
+            "female",
+            70,
+            "menopausal status is not recorded in the snapshot; the T-score is reported "
+            "without a category",
+        ),
+        (
+            "male",
+            40,
+            "a man under 50 is outside the WHO population (postmenopausal women, men aged 50 "
+            "or more)",
+        ),
+        ("male", None, "age not recorded (the WHO categories apply to men aged 50 or more)"),
+        (
+            None,
+            70,
+            "sex not recorded (the WHO categories apply to postmenopausal women and men aged 50 "
+            "or more)",
+        ),
+    ],
+)
+def test_who_note_names_the_missing_fact(sex: str | None, age: int | None, reason: str) -> None:
+    result = who_bone_density(
+        Decimal("-3"), sex=sex, age_years=age, postmenopausal=None, fragility_fracture=None
+    )
+    assert result.category is None
+    assert result.t_score == Decimal("-3")
+    assert result.note == f"no WHO category: {reason} [WHO1994]"
+
+
+def test_who_note_for_a_woman_without_t_score() -> None:
+    result = who_bone_density(
+        None, sex="female", age_years=70, postmenopausal=None, fragility_fracture=None
+    )
+    assert result.note == (
+        "no WHO category: menopausal status is not recorded in the snapshot [WHO1994]"
+    )
+
+
+def test_who_note_in_the_text_result() -> None:
+    snapshot = parse_snapshot(
+        {"patient": {"sex": "female", "age_years": 72}, "bone_health": {"t_score": Decimal("-2.8")}}
+    )
+    text = result_to_text(evaluate(snapshot))
+    assert (
+        "Bone density: T-score -2.8: no category (no WHO category: menopausal status is not "
+        "recorded in the snapshot; the T-score is reported without a category [WHO1994])"
+    ) in text
+    assert "sex or age not recorded" not in text
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,107 @@
+"""Regression fixture for the rule engine: every result byte-identical to the recorded one.
+
+Performance work on vertebra.evaluation.rules must not change a single result. The snapshots
+are bench/evaluate.py's generator with its seed; each is evaluated under the default settings
+and under a non-default settings object (so that values precomputed per settings object are
+covered too), and a SHA-256 is taken over the canonical JSON of every ``result_to_json`` and
+``result_to_text`` output, in order.
+
+The digests below were recorded from the engine before the optimisation (after the WHO
+bone-density wording change, the only intended change of output). The test recomputes the
+3,000-snapshot digest (a few seconds); set VERTEBRA_FULL_REGRESSION=1 to also check the
+20,000-snapshot one. To print both digests:
+
+    python vertebra/evaluation/tests/test_rules_regression.py
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import json
+import os
+import pathlib
+import random
+import sys
+from decimal import Decimal
+from types import ModuleType
+
+import pytest
+
+from vertebra.evaluation.rules import (
+    RuleSettings,
+    evaluate,
+    parse_snapshot,
+    result_to_json,
+    result_to_text,
+)
+
+_BENCH = pathlib.Path(__file__).resolve().parents[3] / "bench" / "evaluate.py"
+
+SUBSET_COUNT = 3_000
+SUBSET_DIGEST = "390839fa15a1703e0cae366aec2730e535ae2a72b65bb8e9f2709c7fa1c053fe"
+FULL_COUNT = 20_000
+FULL_DIGEST = "6ac91e97c04f7aa432a56385a4767ee5d91fee015e554228fdc051caed702ef8"
+
+# Every setting the rules read, away from its default, so that settings-dependent branches and
+# anything precomputed per settings object are part of the digest.
+_OTHER_SETTINGS = RuleSettings(
+    inr_max=Decimal("1.8"),
+    platelets_min=Decimal(80),
+    pregnancy_contraindication="relative",
+    pmma_allergy_contraindication="relative",
+    canal_compromise_max_percent=Decimal(10),
+    severe_collapse_fraction=(1, 2),
+    instability_of_types=("OF3", "OF4", "OF5"),
+    surgical_backup_required=False,
+    ct_when_posterior_wall_unknown=False,
+    dabigatran_crcl_min_ml_min=Decimal(80),
+    fragility_fracture_establishes_osteoporosis=False,
+    of_score_t_score_below=Decimal("-2.5"),
+    of_score_pain_cut=7,
+    of_score_neuro_points=3,
+    of_score_health_cap=1,
+)
+
+
+def _bench_module() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("vertebra_bench_evaluate", _BENCH)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def results_digest(count: int) -> str:
+    """SHA-256 over the canonical JSON and the text of every result, in generation order."""
+    bench = _bench_module()
+    rng = random.Random(bench.SEED)
+    digest = hashlib.sha256()
+    for _ in range(count):
+        snapshot = parse_snapshot(bench.snapshot(rng))
+        for settings in (RuleSettings(), _OTHER_SETTINGS):
+            result = evaluate(snapshot, settings)
+            document = {"json": result_to_json(result), "text": result_to_text(result)}
+            canonical = json.dumps(
+                document, sort_keys=True, ensure_ascii=False, separators=(",", ":")
+            )
+            digest.update(canonical.encode("utf-8"))
+            digest.update(b"\n")
+    return digest.hexdigest()
+
+
+def test_results_unchanged_on_the_fixed_subset() -> None:
+    assert results_digest(SUBSET_COUNT) == SUBSET_DIGEST
+
+
+@pytest.mark.skipif(
+    not os.environ.get("VERTEBRA_FULL_REGRESSION"), reason="set VERTEBRA_FULL_REGRESSION=1"
+)
+def test_results_unchanged_on_the_full_fixture() -> None:
+    assert results_digest(FULL_COUNT) == FULL_DIGEST
+
+
+if __name__ == "__main__":
+    sys.stdout.write(f"SUBSET_DIGEST = {results_digest(SUBSET_COUNT)!r}\n")
+    sys.stdout.write(f"FULL_DIGEST = {results_digest(FULL_COUNT)!r}\n")
