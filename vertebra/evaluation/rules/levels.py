@@ -72,7 +72,7 @@ def _msg_retropulsion(reasons: tuple[str, ...], status: str, threshold: str) -> 
     return f"Describe on CT/MRI: {', '.join(reasons)} (retropulsion and posterior-wall check)."
 
 
-def _msg_collapse(status: str, percent: float | None, at_least: bool, fraction: str) -> str:
+def _msg_collapse(status: str, percent: str | None, at_least: bool, fraction: str) -> str:
     if status == PRESENT:
         bound = "at least " if at_least else ""
         return (
@@ -250,7 +250,7 @@ def severe_collapse(state: LevelState, settings: RuleSettings) -> Finding:
             SRC_COLLAPSE,
             _msg_collapse,
             PRESENT,
-            genant.height_loss_percent,
+            str(genant.height_loss_percent),  # as printed: -0.0 == 0.0 in a cache key
             genant.at_least,
             fraction,
         )
@@ -262,7 +262,7 @@ def severe_collapse(state: LevelState, settings: RuleSettings) -> Finding:
             SRC_COLLAPSE,
             _msg_collapse,
             MISSING,
-            genant.height_loss_percent,
+            str(genant.height_loss_percent),  # as printed: -0.0 == 0.0 in a cache key
             True,
             fraction,
         )

@@ -142,8 +142,10 @@ class EvaluationResult:
 # built once and shared: they are immutable. The C-level LRU cache looks one up without a Python
 # frame, and its bound keeps a long-running server with endless distinct messages (dates, lab
 # values) from growing it without limit. The message function and the source are part of the
-# key, so two call sites can never share a finding by accident.
-@lru_cache(maxsize=65_536)
+# key, so two call sites can never share a finding by accident. The key must tell apart every
+# two facts that print differently: ``typed`` separates 1, 1.0 and True; equal Decimals with
+# different exponents (-3 and -3.0) would still collide, so callers pass a Decimal as its text.
+@lru_cache(maxsize=65_536, typed=True)
 def finding(
     rule: str,
     kind: str,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Context, Decimal
-from functools import cache, lru_cache
+from functools import lru_cache
 from typing import NamedTuple
 
 from vertebra.evaluation.rules import thresholds as th
@@ -155,7 +155,7 @@ def is_deformed(result: GenantResult | None) -> bool | None:
 OF_TYPES = ("OF1", "OF2", "OF3", "OF4", "OF5")
 
 
-@cache
+@lru_cache(maxsize=None, typed=True)
 def possible_of_types(
     tension_band_failure: bool | None,
     both_endplates: bool | None,
@@ -232,7 +232,7 @@ def _signed(fact: bool | None, points: int) -> int:
     return points if fact else -points
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=4096, typed=True)
 def of_score(
     weights: OfScoreWeights,
     type_token: str,
@@ -315,7 +315,7 @@ class SinsResult:
     missing: tuple[str, ...]  # components not recorded, in §3.4 order
 
 
-@cache
+@lru_cache(maxsize=None, typed=True)
 def sins(
     level: str,
     lesion: str | None,

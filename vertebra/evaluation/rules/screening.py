@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from dataclasses import astuple, dataclass, fields
 from decimal import Decimal
-from functools import lru_cache
 
 from vertebra.evaluation.rules import thresholds as th
 
@@ -101,7 +100,6 @@ def _outside_reason(t_score: Decimal | None, sex: str | None, in_population: boo
     )
 
 
-@lru_cache(maxsize=1024)
 def who_bone_density(
     t_score: Decimal | None,
     *,

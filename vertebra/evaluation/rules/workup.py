@@ -44,18 +44,20 @@ def _text(text: str) -> str:
 
 def _msg_coag(
     status: str,
-    inr: Decimal | None,
-    platelets: Decimal | None,
-    inr_max: Decimal,
-    platelets_min: Decimal,
+    inr: str | None,
+    platelets: str | None,
+    inr_high: bool,
+    platelets_low: bool,
+    inr_max: str,
+    platelets_min: str,
 ) -> str:
     unknown = [name for name, value in (("INR", inr), ("platelets", platelets)) if value is None]
     order = f" Order {' and '.join(unknown)}." if unknown else ""
     if status == PRESENT:
         out = []
-        if inr is not None and inr > inr_max:
+        if inr_high:
             out.append(f"INR {inr} (target ≤ {inr_max})")
-        if platelets is not None and platelets < platelets_min:
+        if platelets_low:
             out.append(f"platelets {platelets} ×10⁹/L (target ≥ {platelets_min})")
         return f"Out of range: {'; '.join(out)}: correct before the procedure.{order}"
     if status == MISSING:
@@ -66,12 +68,20 @@ def _msg_coag(
     return f"INR {inr} and platelets {platelets} ×10⁹/L within target."
 
 
+def _as_text(value: Decimal | None) -> str | None:
+    """A Decimal as it prints, for a finding's cache key: Decimal("1.5") == Decimal("1.50"),
+    but a message must show the value as recorded."""
+    return None if value is None else str(value)
+
+
 def coag(snapshot: CandidateSnapshot, settings: RuleSettings) -> Finding:
     """PRE-COAG: high bleeding-risk procedure [ASRA2018]; INR ≤ setting (1.5–1.8
     [SIR2019COAG]); platelets ≥ setting (50 ×10⁹/L)."""
     inr, platelets = snapshot.coagulation.inr, snapshot.coagulation.platelets_10e9_per_l
     inr_max, platelets_min = settings.inr_max, settings.platelets_min
-    if (inr is not None and inr > inr_max) or (platelets is not None and platelets < platelets_min):
+    inr_high = inr is not None and inr > inr_max
+    platelets_low = platelets is not None and platelets < platelets_min
+    if inr_high or platelets_low:
         status = PRESENT
     elif inr is None or platelets is None:
         status = MISSING
@@ -85,10 +95,12 @@ def coag(snapshot: CandidateSnapshot, settings: RuleSettings) -> Finding:
         SRC_COAG,
         _msg_coag,
         status,
-        inr,
-        platelets,
-        inr_max,
-        platelets_min,
+        _as_text(inr),
+        _as_text(platelets),
+        inr_high,
+        platelets_low,
+        str(inr_max),
+        str(platelets_min),
     )
 
 
@@ -349,7 +361,7 @@ def embolism(targets: list[str], recent: list[str]) -> Finding | None:
 
 
 def _msg_new_fracture(
-    t_score: Decimal | None,
+    t_score: str | None,
     prior: int,
     female: bool,
     cleft: tuple[str, ...],
@@ -403,7 +415,7 @@ def new_fracture(
         None,
         SRC_NEW_FRACTURE,
         _msg_new_fracture,
-        low_bmd,
+        _as_text(low_bmd),
         prior,
         female,
         tuple(cleft),

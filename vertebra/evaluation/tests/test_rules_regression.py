@@ -34,6 +34,8 @@ from vertebra.evaluation.rules import (
     parse_snapshot,
     result_to_json,
     result_to_text,
+    results,
+    scores,
 )
 
 _BENCH = pathlib.Path(__file__).resolve().parents[3] / "bench" / "evaluate.py"
@@ -100,6 +102,63 @@ def test_results_unchanged_on_the_fixed_subset() -> None:
 )
 def test_results_unchanged_on_the_full_fixture() -> None:
     assert results_digest(FULL_COUNT) == FULL_DIGEST
+
+
+def _clear_caches() -> None:
+    for cached in (results.finding, scores.of_score, scores.sins, scores.possible_of_types):
+        cached.cache_clear()
+
+
+def _with_trailing_zero(value: object) -> object:
+    """The same snapshot with every Decimal written with one more place (-3 → -3.0): equal
+    values that must still print as recorded."""
+    if isinstance(value, Decimal):
+        return value + Decimal("0.0")
+    if isinstance(value, dict):
+        return {key: _with_trailing_zero(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_with_trailing_zero(item) for item in value]
+    return value
+
+
+def _outputs(snapshot: object, settings: RuleSettings) -> tuple[object, str]:
+    result = evaluate(parse_snapshot(snapshot), settings)
+    return result_to_json(result), result_to_text(result)
+
+
+def test_results_do_not_depend_on_what_was_evaluated_before() -> None:
+    """The engine memoises findings; a cached finding must never carry another evaluation's
+    value. Each snapshot and its trailing-zero twin, evaluated one after the other in both
+    orders, must give exactly what each gives in a process with empty caches."""
+    bench = _bench_module()
+    rng = random.Random(bench.SEED + 1)
+    originals = [bench.snapshot(rng) for _ in range(150)]
+    twins = [_with_trailing_zero(snapshot) for snapshot in originals]
+    for settings in (RuleSettings(), _OTHER_SETTINGS):
+        cold = []
+        for snapshot in originals + twins:
+            _clear_caches()
+            cold.append(_outputs(snapshot, settings))
+        _clear_caches()
+        warm_forward = [_outputs(snapshot, settings) for snapshot in originals + twins]
+        warm_backward = [_outputs(snapshot, settings) for snapshot in twins + originals]
+        assert warm_forward == cold
+        assert warm_backward == cold[150:] + cold[:150]
+
+
+def test_a_t_score_prints_as_recorded_whatever_came_first() -> None:
+    def texts(t_score: str) -> list[str]:
+        snapshot = {
+            "patient": {"sex": "male", "age_years": 72},
+            "bone_health": {"t_score": Decimal(t_score)},
+        }
+        text = result_to_text(evaluate(parse_snapshot(snapshot)))
+        return [line for line in text.splitlines() if "T-score -3" in line]
+
+    _clear_caches()
+    assert all("T-score -3.0" in line for line in texts("-3.0"))
+    assert all("T-score -3;" in line or "T-score -3:" in line for line in texts("-3"))
+    assert len(texts("-3")) == 2
 
 
 if __name__ == "__main__":
