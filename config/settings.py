@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "vertebra.audit",
     "vertebra.patients",
     "vertebra.evaluation",
+    "vertebra.scheduling",
     "vertebra.portal",
     "vertebra.fhir",
 ]
@@ -140,6 +141,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
         ),
     }
+    # A file, not Django's default in-memory test database: concurrency tests open one
+    # connection per thread, and every connection must see the same database.
+    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test-vertebra.sqlite3")}
 else:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
@@ -245,6 +249,12 @@ WHITENOISE_USE_FINDERS = not IS_PRODUCTION
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = _env_int("EMAIL_PORT", 25)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "clinic@localhost")
+EMAIL_TIMEOUT = _env_int("EMAIL_TIMEOUT", 20)  # seconds; a hung server must not stall the sender
+
+# --- Booking --------------------------------------------------------------------------------
+# How long before an appointment its reminder is sent, and how often a failed e-mail is tried.
+VERTEBRA_REMINDER_LEAD_HOURS = _env_int("VERTEBRA_REMINDER_LEAD_HOURS", 24)
+VERTEBRA_NOTICE_MAX_ATTEMPTS = _env_int("VERTEBRA_NOTICE_MAX_ATTEMPTS", 5)
 
 # --- Logging --------------------------------------------------------------------------------
 LOGGING = {

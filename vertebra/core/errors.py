@@ -15,6 +15,7 @@ class ErrorCode(enum.StrEnum):
     DUPLICATE = "duplicate"
     TRANSITION_NOT_ALLOWED = "transition_not_allowed"
     RECORD_INACTIVE = "record_inactive"
+    SLOT_UNAVAILABLE = "slot_unavailable"
 
 
 class DomainError(Exception):
@@ -89,3 +90,10 @@ class EditConflict(DomainError):
             "Someone else saved this record while you were editing it. Nothing was overwritten: "
             "review their values below and save again to apply yours."
         )
+
+
+class SlotUnavailable(DomainError):
+    """Someone else booked the time first (or it became unavailable). Nothing was written."""
+
+    code = ErrorCode.SLOT_UNAVAILABLE
+    http_status = 409

@@ -30,6 +30,10 @@ class Capability(enum.StrEnum):
     RECORD_RETRACT = "record.retract"  # mark a clinical record entered in error
     AUDIT_VIEW = "audit.view"
     SETTINGS_EDIT = "settings.edit"  # the clinic's rule settings
+    SCHEDULE_VIEW = "schedule.view"  # calendars, appointments, today's list
+    SCHEDULE_BOOK = "schedule.book"  # book, reschedule, cancel, arrival/completion/no-show
+    SCHEDULE_OVERRIDE = "schedule.override"  # overbook a resource; book without a decision
+    SCHEDULE_SETUP = "schedule.setup"  # resources, availability, exceptions, types, rules
     PORTAL = "portal"
 
 
@@ -45,6 +49,10 @@ PERMISSIONS: dict[Capability, frozenset[Role]] = {
     Capability.RECORD_RETRACT: _CLINICIANS,
     Capability.AUDIT_VIEW: frozenset({Role.ADMINISTRATOR}),
     Capability.SETTINGS_EDIT: frozenset({Role.ADMINISTRATOR}),
+    Capability.SCHEDULE_VIEW: _CLINICIANS | {Role.SCHEDULER, Role.QUALITY_LEAD},
+    Capability.SCHEDULE_BOOK: _CLINICIANS | {Role.SCHEDULER},
+    Capability.SCHEDULE_OVERRIDE: frozenset({Role.SCHEDULER, Role.PHYSICIAN}),
+    Capability.SCHEDULE_SETUP: frozenset({Role.SCHEDULER, Role.ADMINISTRATOR}),
     Capability.PORTAL: frozenset({Role.PATIENT}),
 }
 

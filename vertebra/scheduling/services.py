@@ -1,0 +1,575 @@
+"""Booking: every write to appointments and booked time, each audited in its transaction.
+
+The double-booking guarantee: the availability check and the insert of the booked-time rows
+run in one transaction. On SQLite that transaction is IMMEDIATE (it holds the database's write
+lock from BEGIN), so two bookings cannot interleave. On PostgreSQL two bookings can both pass
+the check, but the exclusion constraint lets only one commit; the other's IntegrityError
+becomes "no longer available" and its transaction rolls back whole.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from vertebra.audit.models import AuditAction
+from vertebra.audit.services import audit_record
+from vertebra.core.actor import Actor
+from vertebra.core.errors import (
+    EditConflict,
+    NotFound,
+    SlotUnavailable,
+    TransitionNotAllowed,
+    ValidationFailed,
+)
+from vertebra.core.models import RecordStatus
+from vertebra.core.permissions import Capability, ensure
+from vertebra.evaluation.models import FinalChoice, FinalDecision
+from vertebra.patients.models import Patient, Referral
+from vertebra.scheduling import slots
+from vertebra.scheduling.models import (
+    HOLDS_TIME,
+    Appointment,
+    AppointmentStatus,
+    AppointmentType,
+    AvailabilityException,
+    AvailabilityTemplate,
+    BookedBy,
+    BookedTime,
+    Notice,
+    NoticeKind,
+    NoticeStatus,
+    Resource,
+    SelfBookingPolicy,
+)
+
+STEP = dt.timedelta(minutes=15)
+NO_LONGER_AVAILABLE = "That time is no longer available: choose another slot."
+
+
+def clinic_zone() -> ZoneInfo:
+    return ZoneInfo(settings.TIME_ZONE)
+
+
+# --- reading calendars -------------------------------------------------------------------------
+
+
+def calendars(
+    kinds: Sequence[str],
+    earliest: dt.datetime,
+    latest: dt.datetime,
+    *,
+    preferred: Resource | None = None,
+    ignore_booked: bool = False,
+) -> list[slots.ResourceCalendar]:
+    """The active resources of ``kinds`` with templates, exceptions and booked time around
+    [earliest, latest). With ``preferred``, it is the only resource of its kind."""
+    resources = Resource.objects.filter(kind__in=kinds, active=True).order_by("name", "pk")
+    if preferred is not None:
+        resources = resources.exclude(Q(kind=preferred.kind) & ~Q(pk=preferred.pk))
+    resources_list = list(resources)
+    ids = [resource.pk for resource in resources_list]
+    margin = dt.timedelta(days=2)
+    windows: dict[int, list[slots.WeeklyWindow]] = {pk: [] for pk in ids}
+    for template in AvailabilityTemplate.objects.filter(resource_id__in=ids):
+        windows[template.resource_id].append(
+            slots.WeeklyWindow(
+                template.weekday,
+                template.start_time,
+                template.end_time,
+                template.valid_from,
+                template.valid_until,
+            )
+        )
+    exceptions: dict[int, list[slots.Interval]] = {pk: [] for pk in ids}
+    for exception in AvailabilityException.objects.filter(
+        resource_id__in=ids, ends_at__gt=earliest - margin, starts_at__lt=latest + margin
+    ):
+        exceptions[exception.resource_id].append(
+            slots.Interval(exception.starts_at, exception.ends_at)
+        )
+    busy: dict[int, list[slots.Interval]] = {pk: [] for pk in ids}
+    if not ignore_booked:
+        for row in BookedTime.objects.filter(
+            resource_id__in=ids,
+            active=True,
+            blocked_until__gt=earliest - margin,
+            starts_at__lt=latest + margin,
+        ).values_list("resource_id", "starts_at", "blocked_until"):
+            busy[row[0]].append(slots.Interval(row[1], row[2]))
+    return [
+        slots.ResourceCalendar(
+            resource.pk,
+            resource.kind,
+            tuple(windows[resource.pk]),
+            tuple(exceptions[resource.pk]),
+            tuple(busy[resource.pk]),
+        )
+        for resource in resources_list
+    ]
+
+
+def patient_busy(
+    patient: Patient,
+    earliest: dt.datetime,
+    latest: dt.datetime,
+    *,
+    ignore: Appointment | None = None,
+) -> tuple[slots.Interval, ...]:
+    rows = BookedTime.objects.filter(
+        patient=patient, active=True, blocked_until__gt=earliest, starts_at__lt=latest
+    )
+    if ignore is not None:
+        rows = rows.exclude(appointment=ignore)
+    return tuple(
+        slots.Interval(start, end) for start, end in rows.values_list("starts_at", "blocked_until")
+    )
+
+
+def _request(
+    appointment_type: AppointmentType,
+    earliest: dt.datetime,
+    latest: dt.datetime,
+    busy: tuple[slots.Interval, ...] = (),
+) -> slots.SlotRequest:
+    return slots.SlotRequest(
+        kinds=tuple(appointment_type.required_kinds),
+        duration=dt.timedelta(minutes=appointment_type.duration_minutes),
+        buffer=dt.timedelta(minutes=appointment_type.buffer_minutes),
+        earliest=earliest,
+        latest=latest,
+        zone=clinic_zone(),
+        step=STEP,
+        patient_busy=busy,
+    )
+
+
+def free_slots(
+    appointment_type: AppointmentType,
+    *,
+    earliest: dt.datetime,
+    latest: dt.datetime,
+    clinician: Resource | None = None,
+    patient: Patient | None = None,
+    limit: int = 40,
+) -> list[slots.Slot]:
+    """The next free slots for a type, across all its resources at once."""
+    earliest = max(earliest, timezone.now())
+    if earliest >= latest:
+        return []
+    busy = patient_busy(patient, earliest, latest + dt.timedelta(days=1)) if patient else ()
+    request = _request(appointment_type, earliest, latest, busy)
+    return slots.find_slots(
+        request,
+        calendars(request.kinds, earliest, latest, preferred=clinician),
+        limit=limit,
+    )
+
+
+# --- booking ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BookingRequest:
+    patient: Patient
+    appointment_type: AppointmentType
+    starts_at: dt.datetime
+    referral: Referral | None = None
+    clinician: Resource | None = None
+    notes: str = ""
+    overbook_reason: str = ""
+    decision_override_reason: str = ""
+
+
+def has_decision_to_treat(patient: Patient, referral: Referral | None) -> bool:
+    decisions = FinalDecision.objects.filter(
+        evaluation__patient=patient,
+        choice=FinalChoice.PROCEED,
+        evaluation__referral__record_status=RecordStatus.ACTIVE,
+    )
+    if referral is not None:
+        decisions = decisions.filter(evaluation__referral=referral)
+    return decisions.exists()
+
+
+def _check_request(actor: Actor, request: BookingRequest, *, now: dt.datetime) -> None:
+    errors: dict[str, list[str]] = {}
+    kind_names = dict(Resource._meta.get_field("kind").choices or [])
+    start = request.starts_at
+    if timezone.is_naive(start):
+        errors["starts_at"] = ["Give the time with its time zone."]
+    elif start < now:
+        errors["starts_at"] = ["That time has passed: choose a time in the future."]
+    elif int(start.timestamp()) % int(STEP.total_seconds()):
+        errors["starts_at"] = ["Appointments start on the quarter hour."]
+    if not request.patient.is_active:
+        errors["patient"] = ["This patient record was entered in error."]
+    if not request.appointment_type.active:
+        errors["appointment_type"] = ["This appointment type is no longer offered."]
+    if request.referral is not None and (
+        request.referral.patient_id != request.patient.pk or not request.referral.is_active
+    ):
+        errors["referral"] = ["Choose an active referral of this patient."]
+    if request.clinician is not None and (
+        request.clinician.kind not in request.appointment_type.required_kinds
+        or not request.clinician.active
+    ):
+        needed = ", ".join(kind_names.get(k, k) for k in request.appointment_type.required_kinds)
+        errors["clinician"] = [f"{request.clinician} can't serve this type (it needs: {needed})."]
+    if request.overbook_reason.strip() or request.decision_override_reason.strip():
+        ensure(actor, Capability.SCHEDULE_OVERRIDE)
+    if (
+        request.appointment_type.requires_decision_to_treat
+        and not request.decision_override_reason.strip()
+        and not has_decision_to_treat(request.patient, request.referral)
+    ):
+        errors["decision_override_reason"] = [
+            "No decision to treat is recorded for this patient: record the decision first, or "
+            "give the reason for booking without it."
+        ]
+    if errors:
+        raise ValidationFailed(errors)
+
+
+def _place(
+    appointment: Appointment, request: BookingRequest, *, ignore: Appointment | None = None
+) -> list[BookedTime]:
+    """Choose the resources for ``request`` and build its booked-time rows (not saved).
+    Raises when the time is outside availability or taken."""
+    start = request.starts_at
+    kinds = tuple(request.appointment_type.required_kinds)
+    end = start + dt.timedelta(minutes=request.appointment_type.duration_minutes)
+    blocked_until = end + dt.timedelta(minutes=request.appointment_type.buffer_minutes)
+    busy = patient_busy(request.patient, start - dt.timedelta(days=1), blocked_until, ignore=ignore)
+    slot_request = _request(request.appointment_type, start, start + STEP, busy)
+    booked = calendars(kinds, start, blocked_until, preferred=request.clinician)
+    free = slots.slot_at(slot_request, booked, start)
+    overbooked_ids: set[int] = set()
+    if free is None:
+        # Say why: the patient's own time, the opening hours, or someone else's booking.
+        if any(other.start < end and start < other.end for other in busy):
+            raise SlotUnavailable("The patient already has an appointment at that time.")
+        free = slots.slot_at(
+            slot_request,
+            calendars(kinds, start, blocked_until, preferred=request.clinician, ignore_booked=True),
+            start,
+        )
+        if free is None:
+            raise ValidationFailed(
+                {"starts_at": ["That time is outside the availability of the resources it needs."]}
+            )
+        if not request.overbook_reason.strip():
+            raise SlotUnavailable(NO_LONGER_AVAILABLE)
+        overbooked_ids = {
+            calendar.resource_id
+            for calendar in booked
+            if calendar.resource_id in free.resource_ids
+            and any(other.start < blocked_until and start < other.end for other in calendar.busy)
+        }
+    rows = [
+        BookedTime(
+            appointment=appointment,
+            resource_id=resource_id,
+            starts_at=start,
+            blocked_until=blocked_until,
+            overbooked=resource_id in overbooked_ids,
+        )
+        for resource_id in free.resource_ids
+    ]
+    rows.append(
+        BookedTime(
+            appointment=appointment,
+            patient=request.patient,
+            starts_at=start,
+            blocked_until=end,
+        )
+    )
+    return rows
+
+
+def _save_rows(rows: list[BookedTime]) -> None:
+    try:
+        with (
+            transaction.atomic()
+        ):  # a savepoint: the constraint's error leaves a usable transaction
+            BookedTime.objects.bulk_create(rows)
+    except IntegrityError as exc:
+        raise SlotUnavailable(NO_LONGER_AVAILABLE) from exc
+
+
+def _local(instant: dt.datetime) -> str:
+    local = instant.astimezone(clinic_zone())
+    return f"{local:%a %d %b %Y} {slots.wall_label(instant, clinic_zone())}"
+
+
+def book(*, actor: Actor, request: BookingRequest, booked_by: str = BookedBy.STAFF) -> Appointment:
+    """Book an appointment; pending when a patient books and the clinic wants to approve."""
+    ensure(actor, Capability.PORTAL if booked_by == BookedBy.PATIENT else Capability.SCHEDULE_BOOK)
+    _check_request(actor, request, now=timezone.now())
+    pending = booked_by == BookedBy.PATIENT and self_booking_policy().requires_approval
+    duration = dt.timedelta(minutes=request.appointment_type.duration_minutes)
+    try:
+        with transaction.atomic():
+            appointment = Appointment(
+                patient=request.patient,
+                referral=request.referral,
+                appointment_type=request.appointment_type,
+                starts_at=request.starts_at,
+                ends_at=request.starts_at + duration,
+                status=AppointmentStatus.PENDING if pending else AppointmentStatus.BOOKED,
+                booked_by=booked_by,
+                notes=request.notes.strip(),
+                overbook_reason=request.overbook_reason.strip(),
+                decision_override_reason=request.decision_override_reason.strip(),
+            )
+            rows = _place(appointment, request)
+            appointment.save(force_insert=True)
+            _save_rows(rows)
+            audit_record(
+                actor=actor,
+                action=AuditAction.CREATE,
+                object_type="Appointment",
+                object_id=appointment.public_id,
+                patient=request.patient,
+                summary=f"Booked {request.appointment_type.name} for {_local(request.starts_at)}"
+                + (" (overbooked)" if appointment.overbook_reason else ""),
+                changes={
+                    "appointment_type": [None, request.appointment_type.code],
+                    "starts_at": [None, request.starts_at.isoformat()],
+                    "status": [None, appointment.status],
+                    "resources": [None, [row.resource_id for row in rows if row.resource_id]],
+                    "booked_by": [None, booked_by],
+                    "overbook_reason": [None, appointment.overbook_reason],
+                    "decision_override_reason": [None, appointment.decision_override_reason],
+                },
+            )
+            if not pending:
+                _queue_notices(appointment, NoticeKind.CONFIRMATION)
+    except IntegrityError as exc:  # the check constraints: should be unreachable after checks
+        raise ValidationFailed({"__all__": [f"The booking was refused: {exc}"]}) from exc
+    return appointment
+
+
+def _locked(appointment_id: int, expected_version: int) -> Appointment:
+    appointment = (
+        Appointment.objects.select_for_update(of=("self",))
+        .select_related("patient", "appointment_type", "referral")
+        .filter(pk=appointment_id)
+        .first()
+    )
+    if appointment is None:
+        raise NotFound("No such appointment.")
+    if appointment.version != expected_version:
+        raise EditConflict(
+            current_version=appointment.version,
+            current_values={
+                "status": appointment.get_status_display(),
+                "starts_at": _local(appointment.starts_at),
+            },
+        )
+    return appointment
+
+
+def reschedule(
+    *,
+    actor: Actor,
+    appointment_id: int,
+    expected_version: int,
+    starts_at: dt.datetime,
+    clinician: Resource | None = None,
+    overbook_reason: str = "",
+    by_patient: bool = False,
+) -> Appointment:
+    ensure(actor, Capability.PORTAL if by_patient else Capability.SCHEDULE_BOOK)
+    with transaction.atomic():
+        appointment = _locked(appointment_id, expected_version)
+        if appointment.status not in (AppointmentStatus.PENDING, AppointmentStatus.BOOKED):
+            raise TransitionNotAllowed(
+                f"A {appointment.get_status_display().lower()} appointment can't be rescheduled."
+            )
+        request = BookingRequest(
+            patient=appointment.patient,
+            appointment_type=appointment.appointment_type,
+            starts_at=starts_at,
+            referral=appointment.referral,
+            clinician=clinician,
+            overbook_reason=overbook_reason,
+            # The decision (or its override) was checked when the appointment was booked.
+            decision_override_reason=appointment.decision_override_reason or "on file",
+        )
+        _check_request(actor, request, now=timezone.now())
+        old_start = appointment.starts_at
+        old_resources = sorted(
+            appointment.booked.filter(active=True, resource__isnull=False).values_list(
+                "resource_id", flat=True
+            )
+        )
+        appointment.booked.filter(active=True).update(active=False)
+        rows = _place(appointment, request, ignore=appointment)
+        _save_rows(rows)
+        appointment.starts_at = starts_at
+        appointment.ends_at = starts_at + (appointment.ends_at - old_start)
+        if overbook_reason.strip():
+            appointment.overbook_reason = overbook_reason.strip()
+        appointment.version += 1
+        appointment.save()
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            object_type="Appointment",
+            object_id=appointment.public_id,
+            patient=appointment.patient,
+            summary=f"Rescheduled {appointment.appointment_type.name} from {_local(old_start)} "
+            f"to {_local(starts_at)}",
+            changes={
+                "starts_at": [old_start.isoformat(), starts_at.isoformat()],
+                "resources": [old_resources, [r.resource_id for r in rows if r.resource_id]],
+                "version": [expected_version, appointment.version],
+            },
+        )
+        if appointment.status == AppointmentStatus.BOOKED:
+            _queue_notices(appointment, NoticeKind.RESCHEDULED)
+    return appointment
+
+
+def cancel(
+    *,
+    actor: Actor,
+    appointment_id: int,
+    expected_version: int,
+    reason: str,
+    by_patient: bool = False,
+) -> Appointment:
+    """Cancel with a reason; the time is freed at once (the rows stay, inactive)."""
+    ensure(actor, Capability.PORTAL if by_patient else Capability.SCHEDULE_BOOK)
+    if not reason.strip():
+        raise ValidationFailed({"reason": ["Say why the appointment is cancelled."]})
+    with transaction.atomic():
+        appointment = _locked(appointment_id, expected_version)
+        if appointment.status not in HOLDS_TIME:
+            raise TransitionNotAllowed(
+                f"A {appointment.get_status_display().lower()} appointment can't be cancelled."
+            )
+        was = appointment.status
+        appointment.status = AppointmentStatus.CANCELLED
+        appointment.cancel_reason = reason.strip()
+        appointment.version += 1
+        appointment.save()
+        appointment.booked.filter(active=True).update(active=False)
+        audit_record(
+            actor=actor,
+            action=AuditAction.STATUS_CHANGE,
+            object_type="Appointment",
+            object_id=appointment.public_id,
+            patient=appointment.patient,
+            summary=f"Cancelled {appointment.appointment_type.name} of "
+            f"{_local(appointment.starts_at)}",
+            changes={"status": [was, "cancelled"], "reason": appointment.cancel_reason},
+        )
+        if was != AppointmentStatus.PENDING:
+            _queue_notices(appointment, NoticeKind.CANCELLED)
+    return appointment
+
+
+# From each status, the statuses staff may set (cancellation has its own service).
+TRANSITIONS: dict[str, tuple[str, ...]] = {
+    AppointmentStatus.PENDING: (AppointmentStatus.BOOKED,),
+    AppointmentStatus.BOOKED: (AppointmentStatus.ARRIVED, AppointmentStatus.NO_SHOW),
+    AppointmentStatus.ARRIVED: (AppointmentStatus.COMPLETED,),
+}
+
+
+def set_status(
+    *, actor: Actor, appointment_id: int, expected_version: int, status: str
+) -> Appointment:
+    """Approve a pending booking, or mark arrived / completed / no-show (from its day on)."""
+    ensure(actor, Capability.SCHEDULE_BOOK)
+    with transaction.atomic():
+        appointment = _locked(appointment_id, expected_version)
+        was = appointment.status
+        if status not in TRANSITIONS.get(was, ()):
+            target = dict(AppointmentStatus.choices).get(status, status).lower()
+            raise TransitionNotAllowed(
+                f"A {appointment.get_status_display().lower()} appointment can't be marked "
+                f"{target}."
+            )
+        today = timezone.now().astimezone(clinic_zone()).date()
+        if status != AppointmentStatus.BOOKED and (
+            appointment.starts_at.astimezone(clinic_zone()).date() > today
+        ):
+            raise TransitionNotAllowed("Arrival, completion and no-show are marked on the day.")
+        appointment.status = status
+        appointment.version += 1
+        appointment.save()
+        audit_record(
+            actor=actor,
+            action=AuditAction.STATUS_CHANGE,
+            object_type="Appointment",
+            object_id=appointment.public_id,
+            patient=appointment.patient,
+            summary=f"{appointment.appointment_type.name} of {_local(appointment.starts_at)}: "
+            f"{appointment.get_status_display().lower()}",
+            changes={"status": [was, status]},
+        )
+        if was == AppointmentStatus.PENDING:
+            _queue_notices(appointment, NoticeKind.CONFIRMATION)
+    return appointment
+
+
+# --- notices ------------------------------------------------------------------------------------
+
+
+def _queue_notices(appointment: Appointment, kind: str) -> None:
+    """The notice of this change now, and the reminder of this version before the start;
+    notices of earlier versions still waiting are no longer needed."""
+    now = timezone.now()
+    Notice.objects.filter(
+        appointment=appointment,
+        status__in=(NoticeStatus.PENDING, NoticeStatus.FAILED),
+        appointment_version__lt=appointment.version,
+    ).update(status=NoticeStatus.OBSOLETE)
+    Notice.objects.create(
+        appointment=appointment, kind=kind, appointment_version=appointment.version, due_at=now
+    )
+    if kind == NoticeKind.CANCELLED:
+        return
+    remind_at = appointment.starts_at - dt.timedelta(hours=settings.VERTEBRA_REMINDER_LEAD_HOURS)
+    if remind_at > now:
+        Notice.objects.create(
+            appointment=appointment,
+            kind=NoticeKind.REMINDER,
+            appointment_version=appointment.version,
+            due_at=remind_at,
+        )
+
+
+def self_booking_policy() -> SelfBookingPolicy:
+    return SelfBookingPolicy.objects.get_or_create(singleton=1)[0]
+
+
+def policy_update(*, actor: Actor, changes: dict[str, Any]) -> SelfBookingPolicy:
+    ensure(actor, Capability.SCHEDULE_SETUP)
+    with transaction.atomic():
+        self_booking_policy()
+        policy = SelfBookingPolicy.objects.select_for_update().get()
+        before = {name: getattr(policy, name) for name in changes}
+        for name, value in changes.items():
+            setattr(policy, name, value)
+        policy.save()
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            object_type="SelfBookingPolicy",
+            object_id=policy.pk,
+            summary="Changed the patients' self-booking rules",
+            changes={name: [before[name], value] for name, value in changes.items()},
+        )
+    return policy
