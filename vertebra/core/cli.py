@@ -5,6 +5,7 @@ vertebra demo [--patients N] [--seed S] [--if-empty]  load the synthetic demo cl
 vertebra user create --role ROLE --username U ...     create a login
 vertebra audit verify                                 check the audit hash chain
 vertebra evaluate FILE.json [--format json|text]      evaluate a candidate snapshot
+vertebra send-reminders                               send the appointment e-mails now due
 vertebra manage ARGS...                               any Django management command
 """
 
@@ -77,6 +78,8 @@ def main(argv: list[str] | None = None) -> int:
         return _django(["create_vertebra_user", *rest[1:]])
     if command == "audit" and rest[:1] == ["verify"]:
         return _django(["audit_verify", *rest[1:]])
+    if command == "send-reminders":
+        return _django(["send_reminders", *rest])
     if command == "evaluate":
         return _evaluate(rest)
     if command == "manage":

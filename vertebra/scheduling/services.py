@@ -10,14 +10,11 @@ becomes "no longer available" and its transaction rolls back whole.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from vertebra.audit.models import AuditAction
@@ -40,8 +37,6 @@ from vertebra.scheduling.models import (
     Appointment,
     AppointmentStatus,
     AppointmentType,
-    AvailabilityException,
-    AvailabilityTemplate,
     BookedBy,
     BookedTime,
     Notice,
@@ -50,128 +45,16 @@ from vertebra.scheduling.models import (
     Resource,
     SelfBookingPolicy,
 )
+from vertebra.scheduling.selectors import (
+    STEP,
+    calendars,
+    clinic_zone,
+    local_label,
+    patient_busy,
+    slot_request,
+)
 
-STEP = dt.timedelta(minutes=15)
 NO_LONGER_AVAILABLE = "That time is no longer available: choose another slot."
-
-
-def clinic_zone() -> ZoneInfo:
-    return ZoneInfo(settings.TIME_ZONE)
-
-
-# --- reading calendars -------------------------------------------------------------------------
-
-
-def calendars(
-    kinds: Sequence[str],
-    earliest: dt.datetime,
-    latest: dt.datetime,
-    *,
-    preferred: Resource | None = None,
-    ignore_booked: bool = False,
-) -> list[slots.ResourceCalendar]:
-    """The active resources of ``kinds`` with templates, exceptions and booked time around
-    [earliest, latest). With ``preferred``, it is the only resource of its kind."""
-    resources = Resource.objects.filter(kind__in=kinds, active=True).order_by("name", "pk")
-    if preferred is not None:
-        resources = resources.exclude(Q(kind=preferred.kind) & ~Q(pk=preferred.pk))
-    resources_list = list(resources)
-    ids = [resource.pk for resource in resources_list]
-    margin = dt.timedelta(days=2)
-    windows: dict[int, list[slots.WeeklyWindow]] = {pk: [] for pk in ids}
-    for template in AvailabilityTemplate.objects.filter(resource_id__in=ids):
-        windows[template.resource_id].append(
-            slots.WeeklyWindow(
-                template.weekday,
-                template.start_time,
-                template.end_time,
-                template.valid_from,
-                template.valid_until,
-            )
-        )
-    exceptions: dict[int, list[slots.Interval]] = {pk: [] for pk in ids}
-    for exception in AvailabilityException.objects.filter(
-        resource_id__in=ids, ends_at__gt=earliest - margin, starts_at__lt=latest + margin
-    ):
-        exceptions[exception.resource_id].append(
-            slots.Interval(exception.starts_at, exception.ends_at)
-        )
-    busy: dict[int, list[slots.Interval]] = {pk: [] for pk in ids}
-    if not ignore_booked:
-        for row in BookedTime.objects.filter(
-            resource_id__in=ids,
-            active=True,
-            blocked_until__gt=earliest - margin,
-            starts_at__lt=latest + margin,
-        ).values_list("resource_id", "starts_at", "blocked_until"):
-            busy[row[0]].append(slots.Interval(row[1], row[2]))
-    return [
-        slots.ResourceCalendar(
-            resource.pk,
-            resource.kind,
-            tuple(windows[resource.pk]),
-            tuple(exceptions[resource.pk]),
-            tuple(busy[resource.pk]),
-        )
-        for resource in resources_list
-    ]
-
-
-def patient_busy(
-    patient: Patient,
-    earliest: dt.datetime,
-    latest: dt.datetime,
-    *,
-    ignore: Appointment | None = None,
-) -> tuple[slots.Interval, ...]:
-    rows = BookedTime.objects.filter(
-        patient=patient, active=True, blocked_until__gt=earliest, starts_at__lt=latest
-    )
-    if ignore is not None:
-        rows = rows.exclude(appointment=ignore)
-    return tuple(
-        slots.Interval(start, end) for start, end in rows.values_list("starts_at", "blocked_until")
-    )
-
-
-def _request(
-    appointment_type: AppointmentType,
-    earliest: dt.datetime,
-    latest: dt.datetime,
-    busy: tuple[slots.Interval, ...] = (),
-) -> slots.SlotRequest:
-    return slots.SlotRequest(
-        kinds=tuple(appointment_type.required_kinds),
-        duration=dt.timedelta(minutes=appointment_type.duration_minutes),
-        buffer=dt.timedelta(minutes=appointment_type.buffer_minutes),
-        earliest=earliest,
-        latest=latest,
-        zone=clinic_zone(),
-        step=STEP,
-        patient_busy=busy,
-    )
-
-
-def free_slots(
-    appointment_type: AppointmentType,
-    *,
-    earliest: dt.datetime,
-    latest: dt.datetime,
-    clinician: Resource | None = None,
-    patient: Patient | None = None,
-    limit: int = 40,
-) -> list[slots.Slot]:
-    """The next free slots for a type, across all its resources at once."""
-    earliest = max(earliest, timezone.now())
-    if earliest >= latest:
-        return []
-    busy = patient_busy(patient, earliest, latest + dt.timedelta(days=1)) if patient else ()
-    request = _request(appointment_type, earliest, latest, busy)
-    return slots.find_slots(
-        request,
-        calendars(request.kinds, earliest, latest, preferred=clinician),
-        limit=limit,
-    )
 
 
 # --- booking ----------------------------------------------------------------------------------
@@ -249,16 +132,16 @@ def _place(
     end = start + dt.timedelta(minutes=request.appointment_type.duration_minutes)
     blocked_until = end + dt.timedelta(minutes=request.appointment_type.buffer_minutes)
     busy = patient_busy(request.patient, start - dt.timedelta(days=1), blocked_until, ignore=ignore)
-    slot_request = _request(request.appointment_type, start, start + STEP, busy)
+    asked = slot_request(request.appointment_type, start, start + STEP, busy)
     booked = calendars(kinds, start, blocked_until, preferred=request.clinician)
-    free = slots.slot_at(slot_request, booked, start)
+    free = slots.slot_at(asked, booked, start)
     overbooked_ids: set[int] = set()
     if free is None:
         # Say why: the patient's own time, the opening hours, or someone else's booking.
         if any(other.start < end and start < other.end for other in busy):
             raise SlotUnavailable("The patient already has an appointment at that time.")
         free = slots.slot_at(
-            slot_request,
+            asked,
             calendars(kinds, start, blocked_until, preferred=request.clinician, ignore_booked=True),
             start,
         )
@@ -305,11 +188,6 @@ def _save_rows(rows: list[BookedTime]) -> None:
         raise SlotUnavailable(NO_LONGER_AVAILABLE) from exc
 
 
-def _local(instant: dt.datetime) -> str:
-    local = instant.astimezone(clinic_zone())
-    return f"{local:%a %d %b %Y} {slots.wall_label(instant, clinic_zone())}"
-
-
 def book(*, actor: Actor, request: BookingRequest, booked_by: str = BookedBy.STAFF) -> Appointment:
     """Book an appointment; pending when a patient books and the clinic wants to approve."""
     ensure(actor, Capability.PORTAL if booked_by == BookedBy.PATIENT else Capability.SCHEDULE_BOOK)
@@ -339,7 +217,8 @@ def book(*, actor: Actor, request: BookingRequest, booked_by: str = BookedBy.STA
                 object_type="Appointment",
                 object_id=appointment.public_id,
                 patient=request.patient,
-                summary=f"Booked {request.appointment_type.name} for {_local(request.starts_at)}"
+                summary=f"Booked {request.appointment_type.name} for "
+                f"{local_label(request.starts_at)}"
                 + (" (overbooked)" if appointment.overbook_reason else ""),
                 changes={
                     "appointment_type": [None, request.appointment_type.code],
@@ -372,7 +251,7 @@ def _locked(appointment_id: int, expected_version: int) -> Appointment:
             current_version=appointment.version,
             current_values={
                 "status": appointment.get_status_display(),
-                "starts_at": _local(appointment.starts_at),
+                "starts_at": local_label(appointment.starts_at),
             },
         )
     return appointment
@@ -427,8 +306,8 @@ def reschedule(
             object_type="Appointment",
             object_id=appointment.public_id,
             patient=appointment.patient,
-            summary=f"Rescheduled {appointment.appointment_type.name} from {_local(old_start)} "
-            f"to {_local(starts_at)}",
+            summary=f"Rescheduled {appointment.appointment_type.name} from "
+            f"{local_label(old_start)} to {local_label(starts_at)}",
             changes={
                 "starts_at": [old_start.isoformat(), starts_at.isoformat()],
                 "resources": [old_resources, [r.resource_id for r in rows if r.resource_id]],
@@ -471,7 +350,7 @@ def cancel(
             object_id=appointment.public_id,
             patient=appointment.patient,
             summary=f"Cancelled {appointment.appointment_type.name} of "
-            f"{_local(appointment.starts_at)}",
+            f"{local_label(appointment.starts_at)}",
             changes={"status": [was, "cancelled"], "reason": appointment.cancel_reason},
         )
         if was != AppointmentStatus.PENDING:
@@ -515,7 +394,7 @@ def set_status(
             object_type="Appointment",
             object_id=appointment.public_id,
             patient=appointment.patient,
-            summary=f"{appointment.appointment_type.name} of {_local(appointment.starts_at)}: "
+            summary=f"{appointment.appointment_type.name} of {local_label(appointment.starts_at)}: "
             f"{appointment.get_status_display().lower()}",
             changes={"status": [was, status]},
         )

@@ -8,6 +8,7 @@ import threading
 from collections import defaultdict
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from itertools import pairwise
 
 import pytest
 from django.db import connections
@@ -32,7 +33,6 @@ from vertebra.scheduling.models import (
     BookedTime,
     Notice,
     NoticeKind,
-    NoticeStatus,
 )
 from vertebra.scheduling.services import NO_LONGER_AVAILABLE, BookingRequest
 from vertebra.scheduling.tests.conftest import Clinic, make_clinic
@@ -49,7 +49,9 @@ def counts() -> tuple[int, int, int, int]:
     )
 
 
-def consult(clinic: Clinic, patient: Patient, start: dt.datetime, **extra: object) -> BookingRequest:
+def consult(
+    clinic: Clinic, patient: Patient, start: dt.datetime, **extra: object
+) -> BookingRequest:
     return BookingRequest(
         patient=patient, appointment_type=clinic.types["consultation"], starts_at=start, **extra
     )  # type: ignore[arg-type]
@@ -372,7 +374,9 @@ def test_overbooking_is_an_explicit_audited_override(
 def test_statuses_follow_the_visit(
     clinic: Clinic, make_patient: Callable[..., Patient], scheduler: Actor
 ) -> None:
-    future = services.book(actor=scheduler, request=consult(clinic, make_patient(), clinic.at(2, 9)))
+    future = services.book(
+        actor=scheduler, request=consult(clinic, make_patient(), clinic.at(2, 9))
+    )
     with pytest.raises(TransitionNotAllowed) as refused:
         services.set_status(
             actor=scheduler, appointment_id=future.pk, expected_version=1, status="arrived"
@@ -391,7 +395,9 @@ def test_statuses_follow_the_visit(
         services.set_status(
             actor=scheduler, appointment_id=today.pk, expected_version=1, status="completed"
         )
-    services.set_status(actor=scheduler, appointment_id=today.pk, expected_version=1, status="arrived")
+    services.set_status(
+        actor=scheduler, appointment_id=today.pk, expected_version=1, status="arrived"
+    )
     done = services.set_status(
         actor=scheduler, appointment_id=today.pk, expected_version=2, status="completed"
     )
@@ -455,5 +461,5 @@ def test_sixteen_workers_racing_for_twenty_slots_book_each_exactly_once(
         )
     for ranges in held.values():
         ranges.sort()
-        assert all(a[1] <= b[0] for a, b in zip(ranges, ranges[1:], strict=False))
+        assert all(a[1] <= b[0] for a, b in pairwise(ranges))
     assert len(held[clinic.room.pk]) == 20
