@@ -17,6 +17,7 @@ urlpatterns = [
     path("staff/", include("vertebra.patients.urls")),
     path("staff/audit/", include("vertebra.audit.urls")),
     path("staff/", include("vertebra.evaluation.urls")),
+    path("staff/", include("vertebra.scheduling.urls")),
     path("portal/", include("vertebra.portal.urls")),
     path("api/", api.urls),
     re_path(r"^api/", core_views.api_not_found),

@@ -2,14 +2,27 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+import datetime as dt
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from vertebra.core.actor import Actor
+from vertebra.core.errors import DomainError, ValidationFailed
 from vertebra.core.models import RecordStatus
 from vertebra.core.permissions import Capability, require
 from vertebra.patients.models import Patient, Referral
 from vertebra.patients.services import patient_read_audited
+from vertebra.scheduling import selectors, selfbooking
+from vertebra.scheduling.ics import ics_bytes
+from vertebra.scheduling.notices import calendar_entry
+from vertebra.scheduling.setup import self_booking_policy
+from vertebra.scheduling.slots import wall_label
 
 
 def own_patient(request: HttpRequest) -> Patient | None:
@@ -35,3 +48,148 @@ def home(request: HttpRequest) -> HttpResponse:
             what="Patient opened their portal record",
         )
     return render(request, "portal/home.html", {"patient": patient, "referrals": referrals})
+
+
+# --- appointments: the patient's own, booked within the clinic's rules ------------------------
+
+
+def _own_or_404(request: HttpRequest) -> Patient:
+    patient = own_patient(request)
+    if patient is None:
+        raise Http404
+    return patient
+
+
+@require(Capability.PORTAL)
+def appointments(request: HttpRequest) -> HttpResponse:
+    patient = _own_or_404(request)
+    actor = Actor.from_request(request)
+    patient_read_audited(actor=actor, patient=patient, what="Patient opened their appointments")
+    code = request.GET.get("type", "")
+    offered: list[Any] = []
+    error = ""
+    if code:
+        try:
+            offered = selfbooking.offered_slots(patient, code)
+        except DomainError as exc:
+            error = exc.message
+    zone = selectors.clinic_zone()
+    days: dict[Any, list[Any]] = {}
+    for slot in offered:
+        days.setdefault(slot.start.astimezone(zone).date(), []).append(
+            {"slot": slot, "label": wall_label(slot.start, zone)}
+        )
+    moving = None
+    if request.GET.get("move"):
+        try:
+            moving = selfbooking.own_appointment(patient, request.GET["move"])
+        except (DomainError, ValidationError):
+            moving = None
+    return render(
+        request,
+        "portal/appointments.html",
+        {
+            "patient": patient,
+            "appointments": selectors.patient_appointments(patient),
+            "types": selfbooking.bookable_types(),
+            "code": code,
+            "days": list(days.items()),
+            "error": error,
+            "moving": moving,
+            "policy": self_booking_policy(),
+        },
+    )
+
+
+def _portal_action(request: HttpRequest, action: Any, done: str) -> HttpResponse:
+    patient = _own_or_404(request)
+    try:
+        action(Actor.from_request(request), patient)
+    except ValidationError:
+        messages.error(request, "That appointment could not be found.")
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, done)
+    return redirect("portal:appointments")
+
+
+def _when(request: HttpRequest) -> dt.datetime:
+    try:
+        value = dt.datetime.fromisoformat(request.POST.get("starts_at", ""))
+    except ValueError as exc:
+        raise ValidationFailed({"starts_at": ["Choose one of the times offered."]}) from exc
+    return value
+
+
+def _version(request: HttpRequest) -> int:
+    value = request.POST.get("version", "")
+    if not value.isdigit():
+        raise ValidationFailed({"version": ["Reload the page and try again."]})
+    return int(value)
+
+
+@require(Capability.PORTAL)
+@require_POST
+def appointment_book(request: HttpRequest) -> HttpResponse:
+    return _portal_action(
+        request,
+        lambda actor, patient: selfbooking.patient_book(
+            actor=actor,
+            patient=patient,
+            code=request.POST.get("type", ""),
+            starts_at=_when(request),
+        ),
+        "Your appointment is booked. You will receive a confirmation by e-mail.",
+    )
+
+
+@require(Capability.PORTAL)
+@require_POST
+def appointment_move(request: HttpRequest, appointment_id: str) -> HttpResponse:
+    return _portal_action(
+        request,
+        lambda actor, patient: selfbooking.patient_reschedule(
+            actor=actor,
+            patient=patient,
+            public_id=appointment_id,
+            version=_version(request),
+            starts_at=_when(request),
+        ),
+        "Your appointment has moved.",
+    )
+
+
+@require(Capability.PORTAL)
+@require_POST
+def appointment_cancel(request: HttpRequest, appointment_id: str) -> HttpResponse:
+    return _portal_action(
+        request,
+        lambda actor, patient: selfbooking.patient_cancel(
+            actor=actor,
+            patient=patient,
+            public_id=appointment_id,
+            version=_version(request),
+            reason=request.POST.get("reason", "").strip(),
+        ),
+        "Your appointment is cancelled.",
+    )
+
+
+@require(Capability.PORTAL)
+def appointment_ics(request: HttpRequest, appointment_id: str) -> HttpResponse:
+    patient = _own_or_404(request)
+    try:
+        item = selfbooking.own_appointment(patient, appointment_id)
+    except (DomainError, ValidationError) as exc:
+        raise Http404 from exc
+    patient_read_audited(
+        actor=Actor.from_request(request),
+        patient=patient,
+        what="Patient downloaded an appointment's calendar file",
+    )
+    response = HttpResponse(
+        ics_bytes(calendar_entry(item), stamp=timezone.now()), content_type="text/calendar"
+    )
+    response["Content-Disposition"] = f'attachment; filename="appointment-{item.public_id}.ics"'
+    return response

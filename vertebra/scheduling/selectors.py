@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
 
@@ -18,6 +20,8 @@ from vertebra.scheduling.models import (
     AvailabilityException,
     AvailabilityTemplate,
     BookedTime,
+    Notice,
+    NoticeStatus,
     Resource,
 )
 
@@ -147,3 +151,105 @@ def local_label(instant: dt.datetime) -> str:
     """A date and time as the clinic reads it, e.g. "Mon 30 Nov 2026 09:00"."""
     local = instant.astimezone(clinic_zone())
     return f"{local:%a %d %b %Y} {slots.wall_label(instant, clinic_zone())}"
+
+
+def day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """The UTC instants a local clinic day starts and ends (23 or 25 hours on change days)."""
+    zone = clinic_zone()
+    start = dt.datetime.combine(day, dt.time(0), tzinfo=zone).astimezone(dt.UTC)
+    end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0), tzinfo=zone)
+    return start, end.astimezone(dt.UTC)
+
+
+def clinic_today() -> dt.date:
+    return timezone.now().astimezone(clinic_zone()).date()
+
+
+def appointments_between(
+    start: dt.datetime, end: dt.datetime, *, resource: Resource | None = None
+) -> list[Appointment]:
+    """Appointments overlapping [start, end), cancelled ones included (shown struck out), with
+    patient, type and resources in three queries whatever their number."""
+    rows = Appointment.objects.filter(starts_at__lt=end, ends_at__gt=start)
+    if resource is not None:
+        rows = rows.filter(booked__resource=resource).distinct()
+    return list(
+        rows.select_related("patient", "appointment_type")
+        .prefetch_related("booked__resource")
+        .order_by("starts_at", "pk")
+    )
+
+
+@dataclass(frozen=True)
+class CalendarDay:
+    day: dt.date
+    appointments: list[Appointment]
+    exceptions: list[AvailabilityException]
+    windows: list[str]
+
+
+def resource_calendar(resource: Resource, first_day: dt.date, days: int) -> list[CalendarDay]:
+    start, _ = day_bounds(first_day)
+    _, end = day_bounds(first_day + dt.timedelta(days=days - 1))
+    appointments = appointments_between(start, end, resource=resource)
+    exceptions = list(
+        AvailabilityException.objects.filter(
+            resource=resource, starts_at__lt=end, ends_at__gt=start
+        )
+    )
+    templates = list(AvailabilityTemplate.objects.filter(resource=resource))
+    result = []
+    for offset in range(days):
+        day = first_day + dt.timedelta(days=offset)
+        day_start, day_end = day_bounds(day)
+        windows = [
+            f"{t.start_time:%H:%M}–{t.end_time:%H:%M}"
+            for t in templates
+            if slots.WeeklyWindow(
+                t.weekday, t.start_time, t.end_time, t.valid_from, t.valid_until
+            ).applies(day)
+        ]
+        result.append(
+            CalendarDay(
+                day,
+                [a for a in appointments if a.starts_at < day_end and a.ends_at > day_start],
+                [e for e in exceptions if e.starts_at < day_end and e.ends_at > day_start],
+                windows,
+            )
+        )
+    return result
+
+
+def appointment_get(public_id: str) -> Appointment | None:
+    try:
+        return (
+            Appointment.objects.select_related("patient", "appointment_type", "referral")
+            .prefetch_related("booked__resource", "notices")
+            .filter(public_id=public_id)
+            .first()
+        )
+    except (ValueError, ValidationError):
+        return None
+
+
+def patient_appointments(patient: Patient) -> list[Appointment]:
+    return list(
+        Appointment.objects.filter(patient=patient)
+        .select_related("appointment_type")
+        .prefetch_related("booked__resource")
+        .order_by("-starts_at")
+    )
+
+
+def notices_needing_attention() -> list[Notice]:
+    return list(
+        Notice.objects.filter(
+            status__in=(NoticeStatus.FAILED, NoticeStatus.GAVE_UP, NoticeStatus.NO_ADDRESS)
+        )
+        .select_related("appointment__patient", "appointment__appointment_type")
+        .order_by("-due_at")[:200]
+    )
+
+
+def resources_with_setup() -> list[Resource]:
+    return list(Resource.objects.prefetch_related("templates").order_by("kind", "name"))

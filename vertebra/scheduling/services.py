@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -43,7 +42,6 @@ from vertebra.scheduling.models import (
     NoticeKind,
     NoticeStatus,
     Resource,
-    SelfBookingPolicy,
 )
 from vertebra.scheduling.selectors import (
     STEP,
@@ -53,6 +51,7 @@ from vertebra.scheduling.selectors import (
     patient_busy,
     slot_request,
 )
+from vertebra.scheduling.setup import self_booking_policy
 
 NO_LONGER_AVAILABLE = "That time is no longer available: choose another slot."
 
@@ -83,7 +82,11 @@ def has_decision_to_treat(patient: Patient, referral: Referral | None) -> bool:
     return decisions.exists()
 
 
-def _check_request(actor: Actor, request: BookingRequest, *, now: dt.datetime) -> None:
+def _check_request(
+    actor: Actor, request: BookingRequest, *, now: dt.datetime, moving: bool = False
+) -> None:
+    """Refuse bad input before anything is written. ``moving``: a reschedule, whose decision
+    to treat (or its override) was checked when it was booked."""
     errors: dict[str, list[str]] = {}
     kind_names = dict(Resource._meta.get_field("kind").choices or [])
     start = request.starts_at
@@ -110,7 +113,8 @@ def _check_request(actor: Actor, request: BookingRequest, *, now: dt.datetime) -
     if request.overbook_reason.strip() or request.decision_override_reason.strip():
         ensure(actor, Capability.SCHEDULE_OVERRIDE)
     if (
-        request.appointment_type.requires_decision_to_treat
+        not moving
+        and request.appointment_type.requires_decision_to_treat
         and not request.decision_override_reason.strip()
         and not has_decision_to_treat(request.patient, request.referral)
     ):
@@ -281,10 +285,8 @@ def reschedule(
             referral=appointment.referral,
             clinician=clinician,
             overbook_reason=overbook_reason,
-            # The decision (or its override) was checked when the appointment was booked.
-            decision_override_reason=appointment.decision_override_reason or "on file",
         )
-        _check_request(actor, request, now=timezone.now())
+        _check_request(actor, request, now=timezone.now(), moving=True)
         old_start = appointment.starts_at
         old_resources = sorted(
             appointment.booked.filter(active=True, resource__isnull=False).values_list(
@@ -428,27 +430,3 @@ def _queue_notices(appointment: Appointment, kind: str) -> None:
             appointment_version=appointment.version,
             due_at=remind_at,
         )
-
-
-def self_booking_policy() -> SelfBookingPolicy:
-    return SelfBookingPolicy.objects.get_or_create(singleton=1)[0]
-
-
-def policy_update(*, actor: Actor, changes: dict[str, Any]) -> SelfBookingPolicy:
-    ensure(actor, Capability.SCHEDULE_SETUP)
-    with transaction.atomic():
-        self_booking_policy()
-        policy = SelfBookingPolicy.objects.select_for_update().get()
-        before = {name: getattr(policy, name) for name in changes}
-        for name, value in changes.items():
-            setattr(policy, name, value)
-        policy.save()
-        audit_record(
-            actor=actor,
-            action=AuditAction.UPDATE,
-            object_type="SelfBookingPolicy",
-            object_id=policy.pk,
-            summary="Changed the patients' self-booking rules",
-            changes={name: [before[name], value] for name, value in changes.items()},
-        )
-    return policy

@@ -252,6 +252,24 @@ def test_a_procedure_needs_a_decision_to_treat_or_an_audited_override(
     }
 
 
+def test_a_nurse_may_move_a_procedure_booked_with_an_override(
+    clinic: Clinic, patient: Patient, scheduler: Actor, actor: Actor
+) -> None:
+    booked = services.book(
+        actor=scheduler,
+        request=BookingRequest(
+            patient=patient,
+            appointment_type=clinic.types["procedure"],
+            starts_at=clinic.at(3, 10),
+            decision_override_reason="Decision made by phone",
+        ),
+    )
+    moved = services.reschedule(
+        actor=actor, appointment_id=booked.pk, expected_version=1, starts_at=clinic.at(4, 10)
+    )
+    assert (moved.version, moved.decision_override_reason) == (2, "Decision made by phone")
+
+
 def test_a_recorded_decision_to_treat_allows_the_procedure(
     clinic: Clinic,
     patient: Patient,
