@@ -314,6 +314,14 @@ CASES: tuple[Case, ...] = (
     Case("POST", "/api/evaluations?referral_id={r}", "api", API_CLIN, data={}, ok_status=201,
          ok_delta=EVALUATED),
     Case("GET", "/api/patients/{p}/evaluations", "api", API_VIEW, ok_delta=AUDIT_1),
+    Case("GET", "/api/slots?type=consultation", "api", API_VIEW),
+    Case("POST", "/api/appointments", "api", API_EDIT,
+         data={"patient_id": "{p}", "type": "follow_up", "starts_at": "{later}"},
+         ok_status=201,
+         ok_delta={"Appointment": 1, "BookedTime": 2, "Notice": 2, "AuditEvent": 1}),
+    Case("GET", "/api/appointments/{a}", "api", API_VIEW, ok_delta=AUDIT_1),
+    Case("POST", "/api/appointments/{a}/cancel", "api", API_EDIT,
+         data={"version": 1, "reason": "Unwell"}, ok_delta={"Notice": 1, "AuditEvent": 1}),
     # --- FHIR R4 ----------------------------------------------------------------------------
     Case("GET", "/fhir/metadata", "public", EVERYONE_200),
     Case("GET", "/fhir/Patient?identifier=MRN-0001", "fhir", API_VIEW, ok_delta=AUDIT_1),
@@ -572,6 +580,10 @@ def test_openapi_lists_every_api_endpoint(client_for) -> None:
         "/api/referrals/{referral_id}/assessment": ["patch"],
         "/api/evaluations": ["post"],
         "/api/patients/{patient_id}/evaluations": ["get"],
+        "/api/slots": ["get"],
+        "/api/appointments": ["post"],
+        "/api/appointments/{appointment_id}": ["get"],
+        "/api/appointments/{appointment_id}/cancel": ["post"],
     }
 
 
@@ -591,7 +603,7 @@ def test_the_patient_role_is_refused_every_staff_page_and_api_endpoint(world, cl
         assert_denied_body(case, response, "403")
         assert snapshot() == before, case.label
         checked += 1
-    assert checked == 65
+    assert checked == 69
 
 
 def test_a_patient_only_ever_sees_their_own_record(users, make_patient, make_referral, client_for):
