@@ -85,7 +85,7 @@ def two_servers() -> Iterator[list[int]]:
             env=env,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
-        )  # fmt: skip
+        )
         for port in ports
     ]
     try:
