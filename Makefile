@@ -1,5 +1,5 @@
 # Each target creates .venv itself if missing.
-.PHONY: run test lint format bench-pages bench-evaluate clean
+.PHONY: run test lint format bench-pages bench-evaluate bench-booking clean
 
 run:            ## set up and start Vertebra on SQLite with the demo clinic
 	@scripts/run.sh
@@ -22,6 +22,10 @@ bench-pages:    ## worklist and chart latency vs /healthz, PostgreSQL, gunicorn
 bench-evaluate:
 	@scripts/venv.sh test
 	.venv/bin/python bench/evaluate.py
+
+bench-booking:  ## booking race and slot search, PostgreSQL
+	@scripts/venv.sh test
+	.venv/bin/python bench/booking.py
 
 clean:
 	rm -rf .venv var tests/browser/node_modules

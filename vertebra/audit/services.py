@@ -50,7 +50,13 @@ def audit_record(
         raise RuntimeError("audit_record must be called inside the transaction of the change")
     head = AuditChainHead.objects.select_for_update().filter(singleton=1).first()
     if head is None:
-        head = AuditChainHead.objects.create(singleton=1, last_sequence=0, last_hash=GENESIS_HASH)
+        # The first event of a database. Two first writers may race here: the insert that
+        # loses is ignored (it waits for the winner's commit), then both lock the one row.
+        AuditChainHead.objects.bulk_create(
+            [AuditChainHead(singleton=1, last_sequence=0, last_hash=GENESIS_HASH)],
+            ignore_conflicts=True,
+        )
+        head = AuditChainHead.objects.select_for_update().get(singleton=1)
     event = AuditEvent(
         sequence=head.last_sequence + 1,
         # Whole microseconds survive every database; the hash must read back identically.

@@ -26,6 +26,7 @@ from vertebra.scheduling.models import (
 )
 
 STEP = dt.timedelta(minutes=15)  # the booking grid
+SEARCH_CHUNK = dt.timedelta(days=7)
 
 
 def clinic_zone() -> ZoneInfo:
@@ -134,17 +135,27 @@ def free_slots(
     patient: Patient | None = None,
     limit: int = 40,
 ) -> list[slots.Slot]:
-    """The next free slots for a type, across all its resources at once."""
+    """The next free slots for a type, across all its resources at once.
+
+    The range is searched a week at a time, nearest first, and the search stops as soon as
+    ``limit`` slots are found: the usual question ("the next free times") is answered from the
+    first week's bookings instead of loading and computing the whole range."""
     earliest = max(earliest, timezone.now())
-    if earliest >= latest:
-        return []
-    busy = patient_busy(patient, earliest, latest + dt.timedelta(days=1)) if patient else ()
-    request = slot_request(appointment_type, earliest, latest, busy)
-    return slots.find_slots(
-        request,
-        calendars(request.kinds, earliest, latest, preferred=clinician),
-        limit=limit,
-    )
+    found: list[slots.Slot] = []
+    chunk_start = earliest
+    while chunk_start < latest and len(found) < limit:
+        chunk_end = min(chunk_start + SEARCH_CHUNK, latest)
+        busy = (
+            patient_busy(patient, chunk_start, chunk_end + dt.timedelta(days=1)) if patient else ()
+        )
+        request = slot_request(appointment_type, chunk_start, chunk_end, busy)
+        found += slots.find_slots(
+            request,
+            calendars(request.kinds, chunk_start, chunk_end, preferred=clinician),
+            limit=limit - len(found),
+        )
+        chunk_start = chunk_end
+    return found
 
 
 def local_label(instant: dt.datetime) -> str:

@@ -481,3 +481,22 @@ def test_sixteen_workers_racing_for_twenty_slots_book_each_exactly_once(
         ranges.sort()
         assert all(a[1] <= b[0] for a, b in pairwise(ranges))
     assert len(held[clinic.room.pk]) == 20
+
+
+def test_the_week_by_week_search_equals_one_search_over_the_whole_range(
+    clinic: Clinic, make_patient: Callable[..., Patient], scheduler: Actor
+) -> None:
+    from vertebra.scheduling import slots
+    from vertebra.scheduling.selectors import calendars, free_slots, slot_request
+
+    for days in (1, 6, 7, 8, 13):  # bookings either side of the chunk boundaries
+        services.book(
+            actor=scheduler, request=consult(clinic, make_patient(), clinic.at(days, 18, 30))
+        )
+    consultation = clinic.types["consultation"]
+    earliest, latest = clinic.at(1, 0), clinic.at(16, 0)
+    chunked = free_slots(consultation, earliest=earliest, latest=latest, limit=10_000)
+    request = slot_request(consultation, earliest, latest)
+    whole = slots.find_slots(request, calendars(request.kinds, earliest, latest), limit=10_000)
+    assert chunked == whole
+    assert len(whole) == len({slot.start for slot in whole}) > 15 * 40
