@@ -116,6 +116,16 @@ class ResourceForm(forms.Form):
     name = forms.CharField(max_length=120)
 
 
+class TypeForm(forms.Form):
+    appointment_type = forms.ModelChoiceField(
+        AppointmentType.objects.all(), to_field_name="code", label="Type", empty_label=None
+    )
+    duration_minutes = forms.IntegerField(min_value=5, max_value=480, label="Minutes")
+    buffer_minutes = forms.IntegerField(min_value=0, max_value=240, label="Buffer (minutes)")
+    patient_bookable = forms.BooleanField(required=False, label="Patients may book it online")
+    active = forms.BooleanField(required=False, label="Offered (untick to retire the type)")
+
+
 class PolicyForm(forms.Form):
     enabled = forms.BooleanField(required=False, label="Patients may book from home")
     max_days_ahead = forms.IntegerField(min_value=1, max_value=365, label="How far ahead (days)")

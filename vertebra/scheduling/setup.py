@@ -15,6 +15,7 @@ from vertebra.core.errors import ValidationFailed
 from vertebra.core.models import system_user
 from vertebra.core.permissions import Capability, ensure
 from vertebra.scheduling.models import (
+    AppointmentType,
     AvailabilityException,
     AvailabilityTemplate,
     Resource,
@@ -143,6 +144,37 @@ def exception_add(
             {"starts_at": starts_at, "ends_at": ends_at, "reason": reason.strip()},
         )
     return exception
+
+
+def type_update(
+    *, actor: Actor, appointment_type: AppointmentType, changes: dict[str, Any]
+) -> AppointmentType:
+    """Change a type's duration, buffer, online booking or retire it. Booked appointments keep
+    the times they were booked with."""
+    ensure(actor, Capability.SCHEDULE_SETUP)
+    errors: dict[str, list[str]] = {}
+    if not 5 <= changes.get("duration_minutes", appointment_type.duration_minutes) <= 480:
+        errors["duration_minutes"] = ["An appointment lasts 5 to 480 minutes."]
+    if not 0 <= changes.get("buffer_minutes", appointment_type.buffer_minutes) <= 240:
+        errors["buffer_minutes"] = ["The buffer is 0 to 240 minutes."]
+    if changes.get("duration_minutes", 15) % 5 or changes.get("buffer_minutes", 0) % 5:
+        errors.setdefault("duration_minutes", []).append("Use whole multiples of 5 minutes.")
+    if errors:
+        raise ValidationFailed(errors)
+    with transaction.atomic():
+        before = {name: getattr(appointment_type, name) for name in changes}
+        for name, value in changes.items():
+            setattr(appointment_type, name, value)
+        appointment_type.save()
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            object_type="AppointmentType",
+            object_id=appointment_type.public_id,
+            summary=f"Changed appointment type {appointment_type.name}",
+            changes={name: [before[name], value] for name, value in changes.items()},
+        )
+    return appointment_type
 
 
 def self_booking_policy() -> SelfBookingPolicy:

@@ -370,7 +370,9 @@ def setup_page(request: HttpRequest) -> HttpResponse:
         },
         prefix="policy",
     )
+    type_form = forms.TypeForm(post if which == "type" else None, prefix="type")
     bound = {
+        "type": type_form,
         "resource": resource_form,
         "template": template_form,
         "exception": exception_form,
@@ -386,6 +388,9 @@ def setup_page(request: HttpRequest) -> HttpResponse:
                 setup.template_add(actor=actor, **data)
             elif which == "exception":
                 setup.exception_add(actor=actor, **data)
+            elif which == "type":
+                chosen = data.pop("appointment_type")
+                setup.type_update(actor=actor, appointment_type=chosen, changes=data)
             else:
                 setup.policy_update(actor=actor, changes=data)
         except DomainError as exc:
@@ -402,6 +407,7 @@ def setup_page(request: HttpRequest) -> HttpResponse:
             "template_form": template_form,
             "exception_form": exception_form,
             "policy_form": policy_form,
+            "type_form": type_form,
             "types": AppointmentType.objects.order_by("name"),
             "nav": "setup",
         },

@@ -252,3 +252,25 @@ def test_a_patient_can_never_touch_another_patients_appointment(
     ) == {("view", patient.pk)}
     other.refresh_from_db()
     assert (other.status, other.version) == ("booked", 1)
+
+
+def test_a_type_is_changed_on_the_setup_page_and_audited(
+    clinic: Clinic, client_for: Callable[..., Client]
+) -> None:
+    client = client_for(Role.SCHEDULER)
+    data = {
+        "form": "type",
+        "type-appointment_type": "follow_up",
+        "type-duration_minutes": "7",
+        "type-buffer_minutes": "0",
+        "type-patient_bookable": "on",
+        "type-active": "on",
+    }
+    refused = client.post("/staff/schedule/setup", data)
+    assert "Use whole multiples of 5 minutes." in refused.content.decode()
+    client.post("/staff/schedule/setup", {**data, "type-duration_minutes": "25"})
+    follow_up = clinic.types["follow_up"]
+    follow_up.refresh_from_db()
+    assert (follow_up.duration_minutes, follow_up.patient_bookable) == (25, True)
+    event = AuditEvent.objects.latest("sequence")
+    assert event.changes["duration_minutes"] == [20, 25]
