@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -182,6 +183,20 @@ def _place(
     return rows
 
 
+def _audit(
+    actor: Actor, action: str, appointment: Appointment, summary: str, changes: dict[str, Any]
+) -> None:
+    audit_record(
+        actor=actor,
+        action=action,
+        object_type="Appointment",
+        object_id=appointment.public_id,
+        patient=appointment.patient,
+        summary=summary,
+        changes=changes,
+    )
+
+
 def _save_rows(rows: list[BookedTime]) -> None:
     try:
         with (
@@ -215,16 +230,14 @@ def book(*, actor: Actor, request: BookingRequest, booked_by: str = BookedBy.STA
             rows = _place(appointment, request)
             appointment.save(force_insert=True)
             _save_rows(rows)
-            audit_record(
-                actor=actor,
-                action=AuditAction.CREATE,
-                object_type="Appointment",
-                object_id=appointment.public_id,
-                patient=request.patient,
-                summary=f"Booked {request.appointment_type.name} for "
+            _audit(
+                actor,
+                AuditAction.CREATE,
+                appointment,
+                f"Booked {request.appointment_type.name} for "
                 f"{local_label(request.starts_at)}"
                 + (" (overbooked)" if appointment.overbook_reason else ""),
-                changes={
+                {
                     "appointment_type": [None, request.appointment_type.code],
                     "starts_at": [None, request.starts_at.isoformat()],
                     "status": [None, appointment.status],
@@ -302,15 +315,13 @@ def reschedule(
             appointment.overbook_reason = overbook_reason.strip()
         appointment.version += 1
         appointment.save()
-        audit_record(
-            actor=actor,
-            action=AuditAction.UPDATE,
-            object_type="Appointment",
-            object_id=appointment.public_id,
-            patient=appointment.patient,
-            summary=f"Rescheduled {appointment.appointment_type.name} from "
+        _audit(
+            actor,
+            AuditAction.UPDATE,
+            appointment,
+            f"Rescheduled {appointment.appointment_type.name} from "
             f"{local_label(old_start)} to {local_label(starts_at)}",
-            changes={
+            {
                 "starts_at": [old_start.isoformat(), starts_at.isoformat()],
                 "resources": [old_resources, [r.resource_id for r in rows if r.resource_id]],
                 "version": [expected_version, appointment.version],
@@ -345,15 +356,13 @@ def cancel(
         appointment.version += 1
         appointment.save()
         appointment.booked.filter(active=True).update(active=False)
-        audit_record(
-            actor=actor,
-            action=AuditAction.STATUS_CHANGE,
-            object_type="Appointment",
-            object_id=appointment.public_id,
-            patient=appointment.patient,
-            summary=f"Cancelled {appointment.appointment_type.name} of "
+        _audit(
+            actor,
+            AuditAction.STATUS_CHANGE,
+            appointment,
+            f"Cancelled {appointment.appointment_type.name} of "
             f"{local_label(appointment.starts_at)}",
-            changes={"status": [was, "cancelled"], "reason": appointment.cancel_reason},
+            {"status": [was, "cancelled"], "reason": appointment.cancel_reason},
         )
         if was != AppointmentStatus.PENDING:
             _queue_notices(appointment, NoticeKind.CANCELLED)
@@ -390,15 +399,13 @@ def set_status(
         appointment.status = status
         appointment.version += 1
         appointment.save()
-        audit_record(
-            actor=actor,
-            action=AuditAction.STATUS_CHANGE,
-            object_type="Appointment",
-            object_id=appointment.public_id,
-            patient=appointment.patient,
-            summary=f"{appointment.appointment_type.name} of {local_label(appointment.starts_at)}: "
+        _audit(
+            actor,
+            AuditAction.STATUS_CHANGE,
+            appointment,
+            f"{appointment.appointment_type.name} of {local_label(appointment.starts_at)}: "
             f"{appointment.get_status_display().lower()}",
-            changes={"status": [was, status]},
+            {"status": [was, status]},
         )
         if was == AppointmentStatus.PENDING:
             _queue_notices(appointment, NoticeKind.CONFIRMATION)

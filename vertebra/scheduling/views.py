@@ -112,11 +112,7 @@ def calendar(request: HttpRequest) -> HttpResponse:
 @require(Capability.SCHEDULE_VIEW)
 def find(request: HttpRequest) -> HttpResponse:
     patient = _patient(request.GET.get("patient"))
-    moving = (
-        selectors.appointment_get(request.GET.get("reschedule", ""))
-        if request.GET.get("reschedule")
-        else None
-    )
+    moving = selectors.appointment_get(request.GET.get("reschedule") or "")
     initial = {"type": moving.appointment_type.code} if moving else {}
     form = forms.FindForm(request.GET if "type" in request.GET else None, initial=initial)
     found: list[Any] = []
