@@ -181,3 +181,46 @@ def test_the_command_reports_what_it_did(
     assert capsys.readouterr().out.strip() == (
         "sent 1, failed 0 (will retry), skipped 0 (no longer needed or no e-mail address)"
     )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_senders_running_at_once_send_each_notice_once(
+    smtp: Mailbox, users: Any, make_patient: Callable[..., Patient]
+) -> None:
+    import threading
+
+    from django.db import connections
+
+    from vertebra.core.models import Role
+    from vertebra.scheduling.tests.conftest import make_clinic
+
+    clinic = make_clinic(users)
+    scheduler = Actor(user=users[Role.SCHEDULER])
+    for hour in range(8, 18):
+        services.book(
+            actor=scheduler,
+            request=BookingRequest(
+                patient=make_patient(email=f"p{hour}@example.org"),
+                appointment_type=clinic.types["follow_up"],
+                starts_at=clinic.at(3, hour),
+            ),
+        )
+    gate = threading.Barrier(4)
+    totals: list[int] = []
+
+    def sender() -> None:
+        gate.wait(timeout=30)
+        try:
+            totals.append(send_due().sent)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=sender) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sum(totals) == 10
+    assert sorted(str(m["To"]) for m in smtp.messages) == sorted(
+        f"p{hour}@example.org" for hour in range(8, 18)
+    )
