@@ -24,6 +24,9 @@ from vertebra.scheduling.models import AppointmentType, AvailabilityTemplate, Re
 from vertebra.scheduling.notices import calendar_entry
 from vertebra.scheduling.selectors import clinic_today, local_label
 
+# Calendars list clinicians first, then the rooms they work in.
+KIND_ORDER = {"physician": 0, "nurse": 1, "procedure_suite": 2, "consult_room": 3, "equipment": 4}
+
 
 def _patient(public_id: str | None) -> Patient | None:
     if not public_id:
@@ -80,9 +83,14 @@ def today(request: HttpRequest) -> HttpResponse:
 
 @require(Capability.SCHEDULE_VIEW)
 def calendar(request: HttpRequest) -> HttpResponse:
-    resources = list(Resource.objects.filter(active=True).order_by("kind", "name"))
-    chosen = next((r for r in resources if str(r.public_id) == request.GET.get("resource")), None)
-    chosen = chosen or (resources[0] if resources else None)
+    resources = sorted(
+        Resource.objects.filter(active=True), key=lambda r: (KIND_ORDER.get(r.kind, 9), r.name)
+    )
+    asked = request.GET.get("resource")
+    # The one asked for; else the user's own calendar; else the first clinician's.
+    chosen = next((r for r in resources if str(r.public_id) == asked), None) or next(
+        (r for r in resources if r.user_id == request.user.pk), resources[0] if resources else None
+    )
     week = request.GET.get("view") == "week"
     day = forms.day_or_today(request.GET.get("date"), clinic_today())
     if week:

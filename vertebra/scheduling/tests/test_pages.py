@@ -274,3 +274,12 @@ def test_a_type_is_changed_on_the_setup_page_and_audited(
     assert (follow_up.duration_minutes, follow_up.patient_bookable) == (25, True)
     event = AuditEvent.objects.latest("sequence")
     assert event.changes["duration_minutes"] == [20, 25]
+
+
+def test_the_calendar_opens_on_the_users_own_calendar(
+    clinic: Clinic, client_for: Callable[..., Client]
+) -> None:
+    mine = client_for(Role.NURSE).get("/staff/schedule/calendar").content.decode()
+    assert "<h1>Calendar: Nurse Ratched</h1>" in mine
+    scheduler = client_for(Role.SCHEDULER).get("/staff/schedule/calendar").content.decode()
+    assert "<h1>Calendar: Dr House</h1>" in scheduler  # no calendar of their own: a physician's
