@@ -122,6 +122,11 @@ class TypeForm(forms.Form):
     )
     duration_minutes = forms.IntegerField(min_value=5, max_value=480, label="Minutes")
     buffer_minutes = forms.IntegerField(min_value=0, max_value=240, label="Buffer (minutes)")
+    required_kinds = forms.MultipleChoiceField(
+        choices=ResourceKind.choices,
+        widget=forms.CheckboxSelectMultiple,
+        label="Needs one of each",
+    )
     patient_bookable = forms.BooleanField(required=False, label="Patients may book it online")
     active = forms.BooleanField(required=False, label="Offered (untick to retire the type)")
 

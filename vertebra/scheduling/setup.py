@@ -159,6 +159,11 @@ def type_update(
         errors["buffer_minutes"] = ["The buffer is 0 to 240 minutes."]
     if changes.get("duration_minutes", 15) % 5 or changes.get("buffer_minutes", 0) % 5:
         errors.setdefault("duration_minutes", []).append("Use whole multiples of 5 minutes.")
+    kinds = changes.get("required_kinds", appointment_type.required_kinds)
+    if not kinds or any(kind not in ResourceKind.values for kind in kinds):
+        errors["required_kinds"] = ["Choose the kinds of resource the type needs."]
+    elif appointment_type.requires_decision_to_treat and "procedure_suite" not in kinds:
+        errors["required_kinds"] = ["A procedure needs the procedure suite."]
     if errors:
         raise ValidationFailed(errors)
     with transaction.atomic():

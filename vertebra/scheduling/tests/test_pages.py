@@ -263,15 +263,24 @@ def test_a_type_is_changed_on_the_setup_page_and_audited(
         "type-appointment_type": "follow_up",
         "type-duration_minutes": "7",
         "type-buffer_minutes": "0",
+        "type-required_kinds": ["physician"],
         "type-patient_bookable": "on",
         "type-active": "on",
     }
     refused = client.post("/staff/schedule/setup", data)
     assert "Use whole multiples of 5 minutes." in refused.content.decode()
-    client.post("/staff/schedule/setup", {**data, "type-duration_minutes": "25"})
+    client.post(
+        "/staff/schedule/setup",
+        {
+            **data,
+            "type-duration_minutes": "25",
+            "type-required_kinds": ["physician", "consult_room"],
+        },
+    )
     follow_up = clinic.types["follow_up"]
     follow_up.refresh_from_db()
     assert (follow_up.duration_minutes, follow_up.patient_bookable) == (25, True)
+    assert follow_up.required_kinds == ["physician", "consult_room"]
     event = AuditEvent.objects.latest("sequence")
     assert event.changes["duration_minutes"] == [20, 25]
 
