@@ -374,7 +374,23 @@ def setup_page(request: HttpRequest) -> HttpResponse:
         },
         prefix="policy",
     )
-    type_form = forms.TypeForm(post if which == "type" else None, prefix="type")
+    editing = AppointmentType.objects.filter(code=request.GET.get("type", "")).first()
+    type_form = forms.TypeForm(
+        post if which == "type" else None,
+        prefix="type",
+        initial=(
+            {
+                "appointment_type": editing.code,
+                "duration_minutes": editing.duration_minutes,
+                "buffer_minutes": editing.buffer_minutes,
+                "required_kinds": editing.required_kinds,
+                "patient_bookable": editing.patient_bookable,
+                "active": editing.active,
+            }
+            if editing
+            else {}
+        ),
+    )
     bound = {
         "type": type_form,
         "resource": resource_form,

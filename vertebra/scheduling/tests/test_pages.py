@@ -292,3 +292,18 @@ def test_the_calendar_opens_on_the_users_own_calendar(
     assert "<h1>Calendar: Nurse Ratched</h1>" in mine
     scheduler = client_for(Role.SCHEDULER).get("/staff/schedule/calendar").content.decode()
     assert "<h1>Calendar: Dr House</h1>" in scheduler  # no calendar of their own: a physician's
+
+
+def test_the_type_form_is_filled_with_the_chosen_types_values(
+    clinic: Clinic, client_for: Callable[..., Client]
+) -> None:
+    page = client_for(Role.ADMINISTRATOR).get("/staff/schedule/setup?type=procedure")
+    form = page.context["type_form"]
+    assert form.initial == {
+        "appointment_type": "procedure",
+        "duration_minutes": 60,
+        "buffer_minutes": 15,
+        "required_kinds": ["physician", "nurse", "procedure_suite"],
+        "patient_bookable": False,
+        "active": True,
+    }
