@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "vertebra.patients",
     "vertebra.evaluation",
     "vertebra.scheduling",
+    "vertebra.procedures",
     "vertebra.portal",
     "vertebra.fhir",
 ]

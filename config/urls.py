@@ -18,6 +18,7 @@ urlpatterns = [
     path("staff/audit/", include("vertebra.audit.urls")),
     path("staff/", include("vertebra.evaluation.urls")),
     path("staff/", include("vertebra.scheduling.urls")),
+    path("staff/", include("vertebra.procedures.urls")),
     path("portal/", include("vertebra.portal.urls")),
     path("api/", api.urls),
     re_path(r"^api/", core_views.api_not_found),

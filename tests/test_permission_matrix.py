@@ -42,6 +42,8 @@ from vertebra.core.permissions import PERMISSIONS, Capability
 from vertebra.evaluation import services as evaluation_services
 from vertebra.patients import services
 from vertebra.patients.models import Patient
+from vertebra.procedures import services as consent_services
+from vertebra.procedures.selectors import current_information
 from vertebra.scheduling import services as scheduling_services
 from vertebra.scheduling.tests.conftest import make_clinic
 
@@ -72,6 +74,8 @@ EXPECTED_PERMISSIONS: dict[Capability, set[Role]] = {
     Capability.SCHEDULE_BOOK: {Role.NURSE, Role.SCHEDULER, Role.PHYSICIAN},
     Capability.SCHEDULE_OVERRIDE: {Role.SCHEDULER, Role.PHYSICIAN},
     Capability.SCHEDULE_SETUP: {Role.SCHEDULER, Role.ADMINISTRATOR},
+    Capability.CONSENT_VIEW: {Role.NURSE, Role.PHYSICIAN, Role.QUALITY_LEAD},
+    Capability.CONSENT_RECORD: {Role.NURSE, Role.PHYSICIAN},
     Capability.PORTAL: {Role.PATIENT},
 }
 
@@ -90,6 +94,8 @@ PAGE_AUDIT = "login 403     403   403       403       403     ok"
 PAGE_SETTINGS = "login 403  403   403       403       403     ok"
 PAGE_PORTAL = "login ok     403   403       403       403     403"
 PAGE_SETUP = "login  403     403   ok        403       403     ok"
+PAGE_CONSENT_VIEW = "login 403  ok    403       ok        ok      403"
+PAGE_CONSENT = "login  403    ok    403       ok        403     403"
 API_VIEW = "401    403     ok    ok        ok        ok      403"
 API_EDIT = "401    403     ok    ok        ok        403     403"
 API_CLIN = "401    403     ok    403       ok        403     403"
@@ -269,6 +275,18 @@ CASES: tuple[Case, ...] = (
          ok_location="/staff/appointments/{a}/",
          ok_delta={"BookedTime": 3, "Notice": 2, "AuditEvent": 1}),
     Case("GET", "/staff/appointments/{a}/calendar.ics", "page", PAGE_VIEW, ok_delta=AUDIT_1),
+    # --- Consent ({c}: a consent of the referral {r}) ------------------------------------------
+    Case("GET", "/staff/referrals/{r}/consent", "page", PAGE_CONSENT_VIEW, ok_delta=AUDIT_1),
+    Case("POST", "/staff/referrals/{r}/consent", "page", PAGE_CONSENT,
+         data={"risks_discussed": ["cement_leakage", "radiation"], "typed_name": "Zoë Müller",
+               "patient_confirmed": "on"},
+         ok_status=302, ok_location=r"/staff/consents/[0-9a-f-]{{36}}/",
+         ok_delta={"Consent": 1, "AuditEvent": 1}),
+    Case("GET", "/staff/consents/{c}/", "page", PAGE_CONSENT_VIEW, ok_delta=AUDIT_1),
+    Case("POST", "/staff/consents/{c}/withdraw", "page", PAGE_CONSENT,
+         data={"version": "1", "reason": "Changed mind"}, ok_status=302,
+         ok_location="/staff/consents/{c}/", ok_delta=AUDIT_1),
+    Case("GET", "/staff/consents/{c}/consent.pdf", "page", PAGE_CONSENT_VIEW, ok_delta=AUDIT_1),
     # --- Patient portal (the patient user is linked to the patient {p}) ------------------------
     Case("GET", "/portal/", "page", PAGE_PORTAL, ok_delta=AUDIT_1),
     Case("GET", "/portal/appointments/", "page", PAGE_PORTAL, ok_delta=AUDIT_1),
@@ -376,6 +394,16 @@ def world(users, make_patient, make_referral, actor, physician_actor) -> Callabl
         ids["a"] = str(appointment.public_id)
         ids["t"] = str(clinic.house.templates.first().public_id)  # type: ignore[union-attr]
         ids["later"] = clinic.at(3, 14).isoformat()
+        consent = consent_services.consent_sign(
+            actor=actor,
+            referral=referral,
+            information=current_information(),
+            risks_discussed=["cement_leakage"],
+            questions="",
+            typed_name="Zoë Müller",
+            patient_confirmed=True,
+        )
+        ids["c"] = str(consent.public_id)
         if setup == "evaluating":
             services.referral_set_status(
                 actor=physician_actor, referral=referral, to_status="evaluating"
@@ -507,7 +535,7 @@ def test_matrix(case: Case, role: Role | None, world, client_for) -> None:
 
 # --- Every route is in the matrix -----------------------------------------------------------
 
-FAKE_IDS = {k: str(uuid.UUID(int=i + 1)) for i, k in enumerate("prfdeat")}
+FAKE_IDS = {k: str(uuid.UUID(int=i + 1)) for i, k in enumerate("prfdeatc")}
 
 
 def _walk(patterns: list[Any], prefix: str = "") -> set[str]:
@@ -603,7 +631,7 @@ def test_the_patient_role_is_refused_every_staff_page_and_api_endpoint(world, cl
         assert_denied_body(case, response, "403")
         assert snapshot() == before, case.label
         checked += 1
-    assert checked == 69
+    assert checked == 74
 
 
 def test_a_patient_only_ever_sees_their_own_record(users, make_patient, make_referral, client_for):

@@ -34,6 +34,8 @@ class Capability(enum.StrEnum):
     SCHEDULE_BOOK = "schedule.book"  # book, reschedule, cancel, arrival/completion/no-show
     SCHEDULE_OVERRIDE = "schedule.override"  # overbook a resource; book without a decision
     SCHEDULE_SETUP = "schedule.setup"  # resources, availability, exceptions, types, rules
+    CONSENT_VIEW = "consent.view"  # consents and their PDFs
+    CONSENT_RECORD = "consent.record"  # record a signed consent, withdraw one
     PORTAL = "portal"
 
 
@@ -53,6 +55,8 @@ PERMISSIONS: dict[Capability, frozenset[Role]] = {
     Capability.SCHEDULE_BOOK: _CLINICIANS | {Role.SCHEDULER},
     Capability.SCHEDULE_OVERRIDE: frozenset({Role.SCHEDULER, Role.PHYSICIAN}),
     Capability.SCHEDULE_SETUP: frozenset({Role.SCHEDULER, Role.ADMINISTRATOR}),
+    Capability.CONSENT_VIEW: _CLINICIANS | {Role.QUALITY_LEAD},
+    Capability.CONSENT_RECORD: _CLINICIANS,
     Capability.PORTAL: frozenset({Role.PATIENT}),
 }
 

@@ -1,0 +1,134 @@
+"""Consent pages: record a signed consent for a referral, read it, print it, withdraw it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.views.decorators.http import require_http_methods, require_POST
+
+from vertebra.core.actor import Actor
+from vertebra.core.errors import DomainError
+from vertebra.core.permissions import Capability, has_capability, require
+from vertebra.patients.selectors import referral_get
+from vertebra.patients.services import patient_read_audited
+from vertebra.procedures import selectors, services
+from vertebra.procedures.forms import ConsentForm, WithdrawForm
+
+
+def _consent(consent_id: str) -> Any:
+    consent = selectors.consent_get(consent_id)
+    if consent is None:
+        raise Http404
+    return consent
+
+
+@require(Capability.CONSENT_VIEW)
+@require_http_methods(["GET", "POST"])
+def consent_new(request: HttpRequest, referral_id: str) -> HttpResponse:
+    referral = referral_get(public_id=referral_id)
+    information = selectors.current_information()
+    if referral is None or information is None:
+        raise Http404
+    can_record = has_capability(request.user, Capability.CONSENT_RECORD)
+    form = ConsentForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and not can_record:
+        return render(request, "403.html", status=403)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            consent = services.consent_sign(
+                actor=Actor.from_request(request),
+                referral=referral,
+                information=information,
+                risks_discussed=data["risks_discussed"],
+                questions=data["questions"],
+                typed_name=data["typed_name"],
+                patient_confirmed=data["patient_confirmed"],
+            )
+        except DomainError as exc:
+            for field, errors in exc.field_errors().items():
+                for error in errors:
+                    form.add_error(field if field in form.fields else None, error)
+        else:
+            messages.success(request, "Consent recorded.")
+            return redirect("procedures:consent", consent.public_id)
+    else:
+        patient_read_audited(
+            actor=Actor.from_request(request),
+            patient=referral.patient,
+            what="Opened the consent page of a referral",
+        )
+    return render(
+        request,
+        "procedures/consent_form.html",
+        {
+            "referral": referral,
+            "patient": referral.patient,
+            "information": information,
+            "form": form,
+            "consents": selectors.referral_consents(referral),
+            "can_record": can_record,
+        },
+        status=422 if form.errors else 200,
+    )
+
+
+@require(Capability.CONSENT_VIEW)
+def consent_detail(request: HttpRequest, consent_id: str) -> HttpResponse:
+    consent = _consent(consent_id)
+    patient_read_audited(
+        actor=Actor.from_request(request), patient=consent.patient, what="Opened a consent"
+    )
+    return render(
+        request,
+        "procedures/consent_detail.html",
+        {
+            "consent": consent,
+            "patient": consent.patient,
+            "withdraw_form": WithdrawForm(initial={"version": consent.version}),
+        },
+    )
+
+
+@require(Capability.CONSENT_RECORD)
+@require_POST
+def consent_withdraw(request: HttpRequest, consent_id: str) -> HttpResponse:
+    consent = _consent(consent_id)
+    form = WithdrawForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Say why the consent is withdrawn.")
+    else:
+        try:
+            services.consent_withdraw(
+                actor=Actor.from_request(request),
+                consent_id=consent.pk,
+                expected_version=form.cleaned_data["version"],
+                reason=form.cleaned_data["reason"],
+            )
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, "The consent is marked withdrawn.")
+    return redirect("procedures:consent", consent.public_id)
+
+
+@require(Capability.CONSENT_VIEW)
+def consent_pdf(request: HttpRequest, consent_id: str) -> HttpResponse:
+    from weasyprint import HTML
+
+    consent = _consent(consent_id)
+    patient_read_audited(
+        actor=Actor.from_request(request), patient=consent.patient, what="Printed a consent"
+    )
+    html = render_to_string(
+        "procedures/consent_pdf.html", {"consent": consent, "patient": consent.patient}
+    )
+    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
+    response = HttpResponse(pdf, content_type="application/pdf")
+    filename = f"consent-{consent.patient.mrn}-{consent.signed_at:%Y%m%d-%H%M}.pdf"
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
