@@ -216,3 +216,25 @@ def test_the_axe_check_itself_catches_violations(page: Any, axe: Any) -> None:
     )
     found = {v["id"] for v in axe(page, label="self-test")}
     assert {"label", "color-contrast"} <= found, found
+
+
+def test_consent_form_with_errors_and_the_signed_consent(
+    nurse_page: Any, charted: Any, accessible: Any, shoot: Any
+) -> None:
+    from vertebra.procedures.information import install_version_1
+    from vertebra.procedures.models import PatientInformation
+
+    install_version_1(PatientInformation)  # the live server's tables were flushed
+    _patient, referral = charted
+    nurse_page.goto(f"/staff/referrals/{referral.public_id}/consent")
+    accessible(nurse_page, "consent-form")
+    nurse_page.get_by_role("button", name="Record consent").click()
+    expect(nurse_page.get_by_role("alert").first).to_contain_text("Nothing was saved.")
+    accessible(nurse_page, "consent-form-errors")
+    nurse_page.get_by_label(re.compile("^Cement leakage")).check()
+    nurse_page.get_by_label(re.compile("^Patient's signature")).fill("Siobhán O'Brien")
+    nurse_page.get_by_label(re.compile("^The patient confirms")).check()
+    nurse_page.get_by_role("button", name="Record consent").click()
+    expect(nurse_page.get_by_role("status")).to_contain_text("Consent recorded.")
+    accessible(nurse_page, "consent-detail")
+    shoot(nurse_page, "consent-detail")
