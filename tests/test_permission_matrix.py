@@ -42,6 +42,7 @@ from vertebra.core.permissions import PERMISSIONS, Capability
 from vertebra.evaluation import services as evaluation_services
 from vertebra.patients import services
 from vertebra.patients.models import Patient
+from vertebra.procedures import checklist as checklist_services
 from vertebra.procedures import services as consent_services
 from vertebra.procedures.selectors import current_information
 from vertebra.scheduling import services as scheduling_services
@@ -287,6 +288,17 @@ CASES: tuple[Case, ...] = (
          data={"version": "1", "reason": "Changed mind"}, ok_status=302,
          ok_location="/staff/consents/{c}/", ok_delta=AUDIT_1),
     Case("GET", "/staff/consents/{c}/consent.pdf", "page", PAGE_CONSENT_VIEW, ok_delta=AUDIT_1),
+    # --- Pre-procedure checklist ({i}: the time-out item of a checklist of {r}) -----------------
+    Case("GET", "/staff/referrals/{r}/checklist", "page", PAGE_CONSENT_VIEW, ok_delta=AUDIT_1),
+    Case("POST", "/staff/referrals/{r}/checklist", "page", PAGE_CLIN, ok_status=302,
+         ok_location="/staff/referrals/{r}/checklist",
+         ok_delta={"Checklist": 1, "ChecklistItem": 5, "AuditEvent": 1}),
+    Case("POST", "/staff/checklist-items/{i}", "page", PAGE_CLIN,
+         data={"version": "1", "status": "met"}, ok_status=302,
+         ok_location="/staff/referrals/{r}/checklist", ok_delta=AUDIT_1),
+    Case("POST", "/staff/checklist-items/{i}/override", "page", PAGE_DECIDE,
+         data={"version": "1", "reason": "Emergency"}, ok_status=302,
+         ok_location="/staff/referrals/{r}/checklist", ok_delta=AUDIT_1),
     # --- Patient portal (the patient user is linked to the patient {p}) ------------------------
     Case("GET", "/portal/", "page", PAGE_PORTAL, ok_delta=AUDIT_1),
     Case("GET", "/portal/appointments/", "page", PAGE_PORTAL, ok_delta=AUDIT_1),
@@ -404,6 +416,8 @@ def world(users, make_patient, make_referral, actor, physician_actor) -> Callabl
             patient_confirmed=True,
         )
         ids["c"] = str(consent.public_id)
+        started = checklist_services.checklist_start(actor=actor, referral=referral)
+        ids["i"] = str(started.items.get(key="time_out").public_id)
         if setup == "evaluating":
             services.referral_set_status(
                 actor=physician_actor, referral=referral, to_status="evaluating"
@@ -535,7 +549,7 @@ def test_matrix(case: Case, role: Role | None, world, client_for) -> None:
 
 # --- Every route is in the matrix -----------------------------------------------------------
 
-FAKE_IDS = {k: str(uuid.UUID(int=i + 1)) for i, k in enumerate("prfdeatc")}
+FAKE_IDS = {k: str(uuid.UUID(int=i + 1)) for i, k in enumerate("prfdeatci")}
 
 
 def _walk(patterns: list[Any], prefix: str = "") -> set[str]:
@@ -631,7 +645,7 @@ def test_the_patient_role_is_refused_every_staff_page_and_api_endpoint(world, cl
         assert_denied_body(case, response, "403")
         assert snapshot() == before, case.label
         checked += 1
-    assert checked == 74
+    assert checked == 78
 
 
 def test_a_patient_only_ever_sees_their_own_record(users, make_patient, make_referral, client_for):

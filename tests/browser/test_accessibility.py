@@ -238,3 +238,8 @@ def test_consent_form_with_errors_and_the_signed_consent(
     expect(nurse_page.get_by_role("status")).to_contain_text("Consent recorded.")
     accessible(nurse_page, "consent-detail")
     shoot(nurse_page, "consent-detail")
+    nurse_page.goto(f"/staff/referrals/{referral.public_id}/checklist")
+    nurse_page.get_by_role("button", name="Start the checklist").click()
+    expect(nurse_page.get_by_role("heading", name=re.compile("^Not ready"))).to_be_visible()
+    accessible(nurse_page, "checklist")
+    shoot(nurse_page, "checklist")

@@ -105,3 +105,64 @@ class Consent(ClinicalRecord):
     def risk_labels(self) -> list[str]:
         labels = dict(ConsentRisk.choices)
         return [labels[value] for value in self.risks_discussed if value in labels]
+
+
+class ItemStatus(models.TextChoices):
+    MET = "met", "Met"
+    NOT_MET = "not_met", "Not met"
+    UNKNOWN = "unknown", "Not checked yet"
+    NOT_APPLICABLE = "not_applicable", "Not applicable"
+
+
+class Checklist(BaseModel):
+    """The pre-procedure checklist of a referral, filled from its latest evaluation's
+    preconditions (clinical-reference §2.5) and the clinic's own items; nurses complete it."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="checklists")
+    referral = models.ForeignKey(Referral, on_delete=models.PROTECT, related_name="checklists")
+    evaluation = models.ForeignKey(
+        "evaluation.Evaluation", null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Checklist of {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class ChecklistItem(BaseModel):
+    """One item: its status with who checked it, or an override with a reason. An item not met
+    (or not checked) blocks the start of the procedure unless it is overridden."""
+
+    checklist = models.ForeignKey(Checklist, on_delete=models.PROTECT, related_name="items")
+    position = models.PositiveSmallIntegerField()
+    key = models.CharField(max_length=60)  # an evaluation rule id, or the clinic item's key
+    label = models.TextField()
+    source = models.CharField(max_length=200, blank=True)
+    status = models.CharField(max_length=20, choices=ItemStatus.choices, default=ItemStatus.UNKNOWN)
+    note = models.TextField(blank=True)
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    checked_at = models.DateTimeField(null=True, blank=True)
+    override_reason = models.TextField(blank=True)
+    overridden_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    overridden_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["checklist", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["checklist", "position"], name="procedures_item_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.status}"
+
+    @property
+    def blocks(self) -> bool:
+        return self.status in (ItemStatus.NOT_MET, ItemStatus.UNKNOWN) and not self.override_reason

@@ -5,18 +5,20 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_http_methods, require_POST
 
 from vertebra.core.actor import Actor
-from vertebra.core.errors import DomainError
+from vertebra.core.errors import DomainError, ValidationFailed
 from vertebra.core.permissions import Capability, has_capability, require
 from vertebra.patients.selectors import referral_get
 from vertebra.patients.services import patient_read_audited
-from vertebra.procedures import selectors, services
+from vertebra.procedures import checklist, selectors, services
 from vertebra.procedures.forms import ConsentForm, WithdrawForm
+from vertebra.procedures.models import ChecklistItem, ItemStatus
 
 
 def _consent(consent_id: str) -> Any:
@@ -132,3 +134,86 @@ def consent_pdf(request: HttpRequest, consent_id: str) -> HttpResponse:
     filename = f"consent-{consent.patient.mrn}-{consent.signed_at:%Y%m%d-%H%M}.pdf"
     response["Content-Disposition"] = f'inline; filename="{filename}"'
     return response
+
+
+# --- the pre-procedure checklist ------------------------------------------------------------
+
+
+@require(Capability.CONSENT_VIEW)
+@require_http_methods(["GET", "POST"])
+def checklist_page(request: HttpRequest, referral_id: str) -> HttpResponse:
+    referral = referral_get(public_id=referral_id)
+    if referral is None:
+        raise Http404
+    actor = Actor.from_request(request)
+    if request.method == "POST":
+        if not has_capability(request.user, Capability.CLINICAL_EDIT):
+            return render(request, "403.html", status=403)
+        try:
+            checklist.checklist_start(actor=actor, referral=referral)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, "Checklist started from the latest evaluation.")
+        return redirect("procedures:checklist", referral.public_id)
+    current = referral.checklists.prefetch_related("items__checked_by").first()
+    patient_read_audited(
+        actor=actor, patient=referral.patient, what="Opened the pre-procedure checklist"
+    )
+    return render(
+        request,
+        "procedures/checklist.html",
+        {
+            "referral": referral,
+            "patient": referral.patient,
+            "checklist": current,
+            "readiness": checklist.readiness(current) if current else None,
+            "statuses": [s for s in ItemStatus if s != ItemStatus.UNKNOWN],
+        },
+    )
+
+
+def _item_post(request: HttpRequest, item_id: str, action: Any) -> HttpResponse:
+    try:
+        item = ChecklistItem.objects.select_related("checklist__referral").get(public_id=item_id)
+    except (ChecklistItem.DoesNotExist, ValidationError) as exc:
+        raise Http404 from exc
+    version = request.POST.get("version", "")
+    try:
+        if not version.isdigit():
+            raise ValidationFailed({"version": ["Reload the page and try again."]})
+        action(Actor.from_request(request), item, int(version))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("procedures:checklist", item.checklist.referral.public_id)
+
+
+@require(Capability.CLINICAL_EDIT)
+@require_POST
+def checklist_item_set(request: HttpRequest, item_id: str) -> HttpResponse:
+    return _item_post(
+        request,
+        item_id,
+        lambda actor, item, version: checklist.item_set(
+            actor=actor,
+            item_id=item.pk,
+            expected_version=version,
+            status=request.POST.get("status", ""),
+            note=request.POST.get("note", ""),
+        ),
+    )
+
+
+@require(Capability.REFERRAL_DECIDE)
+@require_POST
+def checklist_item_override(request: HttpRequest, item_id: str) -> HttpResponse:
+    return _item_post(
+        request,
+        item_id,
+        lambda actor, item, version: checklist.item_override(
+            actor=actor,
+            item_id=item.pk,
+            expected_version=version,
+            reason=request.POST.get("reason", ""),
+        ),
+    )

@@ -1,0 +1,166 @@
+"""The pre-procedure checklist: filled from the evaluation's preconditions and the clinic's
+items; unmet items and a missing consent block the procedure unless overridden, audited."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from django.test import Client
+
+from vertebra.audit.models import AuditEvent
+from vertebra.core.actor import Actor
+from vertebra.core.errors import EditConflict, Forbidden, ValidationFailed
+from vertebra.core.models import Role, User
+from vertebra.evaluation.services import evaluation_run
+from vertebra.patients.models import Referral
+from vertebra.procedures import checklist, services
+from vertebra.procedures.information import install_version_1
+from vertebra.procedures.models import ChecklistItem, PatientInformation
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def evaluated(referral: Referral, physician_actor: Actor) -> Referral:
+    """A referral with an evaluation (its assessment mostly not recorded: work-up missing)."""
+    evaluation_run(actor=physician_actor, referral=referral)
+    return referral
+
+
+def items(checklist_id: int) -> dict[str, str]:
+    return dict(
+        ChecklistItem.objects.filter(checklist_id=checklist_id).values_list("key", "status")
+    )
+
+
+def test_the_checklist_is_filled_from_the_evaluation_and_the_clinic_items(
+    evaluated: Referral, actor: Actor
+) -> None:
+    started = checklist.checklist_start(actor=actor, referral=evaluated)
+    found = items(started.pk)
+    assert started.evaluation is not None
+    # Preconditions of the evaluation, the consent excepted (it is checked live) …
+    preconditions = [
+        f["rule"]
+        for f in started.evaluation.result["findings"]
+        if f["kind"] == "precondition" and f["rule"] != "PRE-CONSENT"
+    ]
+    assert preconditions
+    assert set(preconditions) <= set(found)
+    assert "PRE-CONSENT" not in found
+    # … and the clinic's items for the day, not yet checked.
+    for key in ("fasting", "iv_access", "imaging_reviewed", "levels_marked", "time_out"):
+        assert found[key] == "unknown"
+    event = AuditEvent.objects.latest("sequence")
+    assert (event.object_type, event.action, event.patient_id) == (
+        "Checklist",
+        "create",
+        evaluated.patient_id,
+    )
+
+
+def test_unmet_items_and_a_missing_consent_block_until_met_or_overridden(
+    evaluated: Referral, actor: Actor, physician_actor: Actor
+) -> None:
+    started = checklist.checklist_start(actor=actor, referral=evaluated)
+    blocking = checklist.readiness(started).blocking
+    assert blocking[0].startswith("No valid consent")
+    assert (
+        len(blocking)
+        == 1
+        + ChecklistItem.objects.filter(checklist=started, status__in=("unknown", "not_met")).count()
+    )
+    install_version_1(PatientInformation)
+    services.consent_sign(
+        actor=actor,
+        referral=evaluated,
+        information=PatientInformation.objects.get(),
+        risks_discussed=["cement_leakage"],
+        questions="",
+        typed_name="Zoë Müller",
+        patient_confirmed=True,
+    )
+    for item in ChecklistItem.objects.filter(checklist=started):
+        if item.blocks and item.key != "fasting":
+            checklist.item_set(
+                actor=actor, item_id=item.pk, expected_version=item.version, status="met"
+            )
+    fasting = ChecklistItem.objects.get(checklist=started, key="fasting")
+    checklist.item_set(
+        actor=actor, item_id=fasting.pk, expected_version=1, status="not_met", note="Ate at 7"
+    )
+    assert list(checklist.readiness(started).blocking) == ["Fasting as instructed"]
+    with pytest.raises(Forbidden):  # a nurse records, a physician overrides
+        checklist.item_override(actor=actor, item_id=fasting.pk, expected_version=2, reason="x")
+    with pytest.raises(ValidationFailed):
+        checklist.item_override(
+            actor=physician_actor, item_id=fasting.pk, expected_version=2, reason=" "
+        )
+    checklist.item_override(
+        actor=physician_actor,
+        item_id=fasting.pk,
+        expected_version=2,
+        reason="Light breakfast 5 h ago; local anaesthetic only",
+    )
+    assert checklist.readiness(started).ready
+    event = AuditEvent.objects.latest("sequence")
+    assert event.changes["override_reason"] == [
+        None,
+        "Light breakfast 5 h ago; local anaesthetic only",
+    ]
+    # A withdrawn consent blocks again, whatever the checklist says.
+    consent = evaluated.consents.get()
+    services.consent_withdraw(
+        actor=actor, consent_id=consent.pk, expected_version=1, reason="Patient declined"
+    )
+    assert checklist.readiness(started).blocking[0].startswith("No valid consent")
+
+
+def test_bad_item_updates_are_refused_and_change_nothing(evaluated: Referral, actor: Actor) -> None:
+    started = checklist.checklist_start(actor=actor, referral=evaluated)
+    item = ChecklistItem.objects.get(checklist=started, key="time_out")
+    before = AuditEvent.objects.count()
+    with pytest.raises(ValidationFailed):
+        checklist.item_set(actor=actor, item_id=item.pk, expected_version=1, status="unknown")
+    with pytest.raises(ValidationFailed):
+        checklist.item_set(actor=actor, item_id=item.pk, expected_version=1, status="maybe")
+    checklist.item_set(actor=actor, item_id=item.pk, expected_version=1, status="met")
+    with pytest.raises(EditConflict):
+        checklist.item_set(actor=actor, item_id=item.pk, expected_version=1, status="not_met")
+    item.refresh_from_db()
+    assert (item.status, item.version) == ("met", 2)
+    assert AuditEvent.objects.count() == before + 1
+
+
+def test_the_checklist_page(
+    evaluated: Referral, client_for: Callable[..., Client], users: dict[Role, User]
+) -> None:
+    nurse = client_for(Role.NURSE)
+    empty = nurse.get(f"/staff/referrals/{evaluated.public_id}/checklist").content.decode()
+    assert "No checklist yet." in empty
+    nurse.post(f"/staff/referrals/{evaluated.public_id}/checklist")
+    page = nurse.get(f"/staff/referrals/{evaluated.public_id}/checklist").content.decode()
+    assert "Not ready:" in page
+    assert "No valid consent" in page
+    item = ChecklistItem.objects.get(key="iv_access")
+    nurse.post(f"/staff/checklist-items/{item.public_id}", {"version": "1", "status": "met"})
+    item.refresh_from_db()
+    assert (item.status, item.checked_by) == ("met", users[Role.NURSE])
+    quality = client_for(Role.QUALITY_LEAD)
+    assert quality.post(f"/staff/referrals/{evaluated.public_id}/checklist").status_code == 403
+    assert quality.get(f"/staff/referrals/{evaluated.public_id}/checklist").status_code == 200
+
+
+def test_without_an_evaluation_only_the_clinic_items_are_listed(
+    referral: Referral, actor: Actor
+) -> None:
+    started = checklist.checklist_start(actor=actor, referral=referral)
+    assert started.evaluation is None
+    assert list(items(started.pk)) == [
+        "fasting",
+        "iv_access",
+        "imaging_reviewed",
+        "levels_marked",
+        "time_out",
+    ]
