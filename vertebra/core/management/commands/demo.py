@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from vertebra.core.models import User
 from vertebra.evaluation.demo import decide_demo_referral
 from vertebra.patients.demo import DEMO_PASSWORD, DEMO_USERS, load_demo_clinic
+from vertebra.procedures.demo import load_demo_consents
 from vertebra.scheduling.demo import load_demo_schedule
 
 
@@ -41,6 +42,8 @@ class Command(BaseCommand):
         )
         booked = load_demo_schedule(seed=options["seed"])
         self.stdout.write(f"  demo calendars: 6 resources, {booked} appointments booked")
+        consented = load_demo_consents()
+        self.stdout.write(f"  demo consents and pre-procedure checklists: {consented}")
         self.stdout.write(
             self.style.SUCCESS(f"Demo clinic loaded. Logins (password {DEMO_PASSWORD!r}):")
         )
