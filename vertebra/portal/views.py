@@ -9,7 +9,6 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from vertebra.core.actor import Actor
@@ -19,8 +18,7 @@ from vertebra.core.permissions import Capability, require
 from vertebra.patients.models import Patient, Referral
 from vertebra.patients.services import patient_read_audited
 from vertebra.scheduling import selectors, selfbooking
-from vertebra.scheduling.ics import ics_bytes
-from vertebra.scheduling.notices import calendar_entry
+from vertebra.scheduling.notices import calendar_file
 from vertebra.scheduling.setup import self_booking_policy
 from vertebra.scheduling.slots import wall_label
 
@@ -188,8 +186,7 @@ def appointment_ics(request: HttpRequest, appointment_id: str) -> HttpResponse:
         patient=patient,
         what="Patient downloaded an appointment's calendar file",
     )
-    response = HttpResponse(
-        ics_bytes(calendar_entry(item), stamp=timezone.now()), content_type="text/calendar"
-    )
-    response["Content-Disposition"] = f'attachment; filename="appointment-{item.public_id}.ics"'
+    content, filename = calendar_file(item)
+    response = HttpResponse(content, content_type="text/calendar")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

@@ -55,6 +55,14 @@ def calendar_entry(appointment: Appointment) -> CalendarEntry:
     )
 
 
+def calendar_file(appointment: Appointment) -> tuple[bytes, str]:
+    """The appointment's ICS file and its download name (staff page, portal, e-mails)."""
+    return (
+        ics_bytes(calendar_entry(appointment), stamp=timezone.now()),
+        f"appointment-{appointment.public_id}.ics",
+    )
+
+
 def _body(notice: Notice, appointment: Appointment) -> str:
     when = local_label(appointment.starts_at)
     name = appointment.patient.given_name

@@ -10,7 +10,6 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from vertebra.core.actor import Actor
@@ -19,9 +18,8 @@ from vertebra.core.permissions import Capability, has_capability, require
 from vertebra.patients.models import Patient
 from vertebra.patients.services import patient_read_audited
 from vertebra.scheduling import forms, selectors, services, setup
-from vertebra.scheduling.ics import ics_bytes
 from vertebra.scheduling.models import AppointmentType, AvailabilityTemplate, Resource
-from vertebra.scheduling.notices import calendar_entry
+from vertebra.scheduling.notices import calendar_file
 from vertebra.scheduling.selectors import clinic_today, local_label
 
 # Calendars list clinicians first, then the rooms they work in.
@@ -305,10 +303,9 @@ def appointment_reschedule(request: HttpRequest, appointment_id: str) -> HttpRes
 
 
 def ics_response(item: Any) -> HttpResponse:
-    response = HttpResponse(
-        ics_bytes(calendar_entry(item), stamp=timezone.now()), content_type="text/calendar"
-    )
-    response["Content-Disposition"] = f'attachment; filename="appointment-{item.public_id}.ics"'
+    content, filename = calendar_file(item)
+    response = HttpResponse(content, content_type="text/calendar")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
 
