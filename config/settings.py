@@ -8,6 +8,7 @@ Outside local and test a SECRET_KEY must be given; DEBUG is off unless asked for
 from __future__ import annotations
 
 import os
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import dj_database_url
@@ -37,6 +38,17 @@ def _env_int(name: str, default: int) -> int:
         return int(raw)
     except ValueError as exc:
         raise ImproperlyConfigured(f"{name} must be a whole number, got {raw!r}") from exc
+
+
+def _env_decimal(name: str, default: str) -> Decimal:
+    raw = os.environ.get(name) or default
+    try:
+        value = Decimal(raw)
+    except InvalidOperation as exc:
+        raise ImproperlyConfigured(f"{name} must be a number, got {raw!r}") from exc
+    if not value.is_finite() or value <= 0:
+        raise ImproperlyConfigured(f"{name} must be more than 0, got {raw!r}")
+    return value
 
 
 def _env_list(name: str, default: list[str]) -> list[str]:
@@ -256,6 +268,17 @@ EMAIL_TIMEOUT = _env_int("EMAIL_TIMEOUT", 20)  # seconds; a hung server must not
 # How long before an appointment its reminder is sent, and how often a failed e-mail is tried.
 VERTEBRA_REMINDER_LEAD_HOURS = _env_int("VERTEBRA_REMINDER_LEAD_HOURS", 24)
 VERTEBRA_NOTICE_MAX_ATTEMPTS = _env_int("VERTEBRA_NOTICE_MAX_ATTEMPTS", 5)
+
+# --- The procedure record (clinical-reference §4.1): "check" values, review them locally -------
+# A substantial radiation dose: Ka,r above 5 Gy, KAP above 500 Gy·cm² or fluoroscopy above
+# 60 min [STECKER2009] (check).
+VERTEBRA_DOSE_KAR_MGY = _env_decimal("VERTEBRA_DOSE_KAR_MGY", "5000")
+VERTEBRA_DOSE_KAP_GY_CM2 = _env_decimal("VERTEBRA_DOSE_KAP_GY_CM2", "500")
+VERTEBRA_DOSE_FLUOROSCOPY_MIN = _env_decimal("VERTEBRA_DOSE_FLUOROSCOPY_MIN", "60")
+# Discharge home needs a recovery score of at least this (modified Aldrete or PADSS ≥ 9, check).
+VERTEBRA_DISCHARGE_MIN_RECOVERY_SCORE = _env_int("VERTEBRA_DISCHARGE_MIN_RECOVERY_SCORE", 9)
+# The number patients call with a red-flag symptom (printed on the discharge instructions).
+VERTEBRA_CLINIC_PHONE = os.environ.get("VERTEBRA_CLINIC_PHONE", "")
 
 # --- Logging --------------------------------------------------------------------------------
 LOGGING = {

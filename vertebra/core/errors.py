@@ -16,6 +16,8 @@ class ErrorCode(enum.StrEnum):
     TRANSITION_NOT_ALLOWED = "transition_not_allowed"
     RECORD_INACTIVE = "record_inactive"
     SLOT_UNAVAILABLE = "slot_unavailable"
+    RECORD_SIGNED = "record_signed"
+    NOT_READY = "not_ready"
 
 
 class DomainError(Exception):
@@ -97,3 +99,25 @@ class SlotUnavailable(DomainError):
 
     code = ErrorCode.SLOT_UNAVAILABLE
     http_status = 409
+
+
+class RecordSigned(DomainError):
+    """The record is signed and never changes; corrections are addenda."""
+
+    code = ErrorCode.RECORD_SIGNED
+    http_status = 409
+
+
+class NotReady(DomainError):
+    """A step whose preconditions are not met (the procedure gate, signing): `blocking` lists
+    each, so the user sees all of them at once. Nothing was written."""
+
+    code = ErrorCode.NOT_READY
+    http_status = 409
+
+    def __init__(self, message: str, blocking: list[str] | tuple[str, ...]) -> None:
+        super().__init__(message)
+        self.blocking = list(blocking)
+
+    def field_errors(self) -> dict[str, list[str]]:
+        return {"__all__": [self.message, *self.blocking]}

@@ -36,6 +36,9 @@ class Capability(enum.StrEnum):
     SCHEDULE_SETUP = "schedule.setup"  # resources, availability, exceptions, types, rules
     CONSENT_VIEW = "consent.view"  # consents and their PDFs
     CONSENT_RECORD = "consent.record"  # record a signed consent, withdraw one
+    PROCEDURE_VIEW = "procedure.view"  # procedure records, their report and discharge PDFs
+    PROCEDURE_RECORD = "procedure.record"  # start, fill in, add addenda
+    PROCEDURE_SIGN = "procedure.sign"  # sign as the operator; start with an emergency override
     PORTAL = "portal"
 
 
@@ -57,6 +60,9 @@ PERMISSIONS: dict[Capability, frozenset[Role]] = {
     Capability.SCHEDULE_SETUP: frozenset({Role.SCHEDULER, Role.ADMINISTRATOR}),
     Capability.CONSENT_VIEW: _CLINICIANS | {Role.QUALITY_LEAD},
     Capability.CONSENT_RECORD: _CLINICIANS,
+    Capability.PROCEDURE_VIEW: _CLINICIANS | {Role.QUALITY_LEAD},
+    Capability.PROCEDURE_RECORD: _CLINICIANS,
+    Capability.PROCEDURE_SIGN: frozenset({Role.PHYSICIAN}),
     Capability.PORTAL: frozenset({Role.PATIENT}),
 }
 

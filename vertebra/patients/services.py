@@ -169,8 +169,10 @@ ALLOWED_TRANSITIONS: dict[str, tuple[str, ...]] = {
         ReferralStatus.REFERRED,
         ReferralStatus.CLOSED,
     ),
+    # Decided → treated: a procedure done without a booking (an inpatient, say).
     ReferralStatus.DECIDED: (
         ReferralStatus.SCHEDULED,
+        ReferralStatus.TREATED,
         ReferralStatus.EVALUATING,
         ReferralStatus.CLOSED,
     ),

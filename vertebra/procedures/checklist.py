@@ -30,6 +30,8 @@ CLINIC_ITEMS: tuple[tuple[str, str], ...] = (
     ("levels_marked", "Levels confirmed and marked"),
     ("time_out", "Time-out / safety checklist done"),
 )
+NO_CONSENT = "No valid consent (record one, or the procedure needs an emergency override)."
+NO_CHECKLIST = "No pre-procedure checklist has been started."
 # Evaluation finding status → item status: a precondition "absent" is satisfied.
 FROM_EVALUATION = {
     "absent": ItemStatus.MET,
@@ -180,7 +182,17 @@ def readiness(checklist: Checklist) -> Readiness:
     missing valid consent (checked now: a consent may have been withdrawn since)."""
     blocking = [item.label for item in checklist.items.all() if item.blocks]
     if valid_consent(checklist.referral) is None:
-        blocking.insert(
-            0, "No valid consent (record one, or the procedure needs an emergency override)."
-        )
+        blocking.insert(0, NO_CONSENT)
+    return Readiness(tuple(blocking))
+
+
+def procedure_gate(referral: Referral) -> Readiness:
+    """What stops "start procedure" for this referral: its latest checklist's readiness, or,
+    without a checklist, that there is none (and the consent)."""
+    current = referral.checklists.order_by("-created_at", "-pk").first()
+    if current is not None:
+        return readiness(current)
+    blocking = [NO_CHECKLIST]
+    if valid_consent(referral) is None:
+        blocking.insert(0, NO_CONSENT)
     return Readiness(tuple(blocking))

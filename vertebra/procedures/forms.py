@@ -1,10 +1,29 @@
-"""Consent forms: shapes only; the services decide."""
+"""Forms of consent and the procedure record: shapes only; the services decide."""
 
 from __future__ import annotations
 
-from django import forms
+from typing import Any
 
-from vertebra.procedures.models import ConsentRisk
+from django import forms
+from django.db import models
+from django.forms.models import fields_for_model
+
+from vertebra.core.models import Role, User
+from vertebra.procedures.models import (
+    AdverseEvent,
+    CementLeak,
+    ConsentRisk,
+    Medication,
+    Modality,
+    ProcedureLevel,
+    ProcedureRecord,
+    VitalSigns,
+)
+from vertebra.procedures.record import EVENT_FIELDS as EVENT_FORM_FIELDS
+from vertebra.procedures.record import MEDICATION_FIELDS as MEDICATION_FORM_FIELDS
+from vertebra.procedures.record import VITALS_FIELDS as VITALS_FORM_FIELDS
+from vertebra.procedures.rules.checks import LEVELS
+from vertebra.procedures.rules.dose import KAP_UNITS, KAR_UNITS, TIME_UNITS
 
 
 class ConsentForm(forms.Form):
@@ -34,3 +53,156 @@ class ConsentForm(forms.Form):
 class WithdrawForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
     reason = forms.CharField(max_length=1000, label="Reason for withdrawing the consent")
+
+
+# --- The procedure record: one form per section, its fields taken from the models ------------
+
+DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def _form(name: str, model: type[models.Model], fields: tuple[str, ...], **extra: Any) -> Any:
+    """A plain form with the model's own field types, choices and validators (the services
+    decide; the form only parses). Date-times are entered in the clinic's time zone."""
+    widgets: dict[str, Any] = {}
+    for field_name in fields:
+        model_field = model._meta.get_field(field_name)
+        if isinstance(model_field, models.DateTimeField):
+            widgets[field_name] = DATETIME
+        elif isinstance(model_field, models.DateField):
+            widgets[field_name] = DATE
+        elif isinstance(model_field, models.TextField):
+            widgets[field_name] = forms.Textarea(attrs={"rows": 2})
+    attrs = dict(fields_for_model(model, fields=list(fields), widgets=widgets))
+    for form_field in attrs.values():
+        if isinstance(form_field, forms.NullBooleanField):
+            form_field.widget = forms.Select(choices=NOT_RECORDED_YES_NO)
+    attrs.update(extra)
+    return type(name, (forms.Form,), attrs)
+
+
+NOT_RECORDED_YES_NO = [("unknown", "Not recorded"), ("true", "Yes"), ("false", "No")]
+
+
+class StartForm(forms.Form):
+    operator = forms.ModelChoiceField(
+        queryset=User.objects.filter(role=Role.PHYSICIAN, is_active=True).order_by(
+            "last_name", "first_name"
+        ),
+        label="Operator (the physician who performs and signs)",
+    )
+    emergency_reason = forms.CharField(
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label="Emergency override: why the procedure goes ahead with the items above open",
+        help_text="Only a physician; kept with what it overrode.",
+    )
+
+
+def _operator_field() -> forms.ModelChoiceField:  # type: ignore[type-arg]
+    return forms.ModelChoiceField(
+        queryset=User.objects.filter(role=Role.PHYSICIAN, is_active=True), label="Operator"
+    )
+
+
+SECTIONS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "team": ("Team and times", ("team", "started_at", "ended_at")),
+    "preparation": (
+        "1. Patient preparation",
+        ("position", "time_out_done", "sedation_level", "asa_class", "monitoring"),
+    ),
+    "observation": (
+        "4. Observation after the procedure",
+        (
+            "observation_start",
+            "observation_end",
+            "neuro_check",
+            "neuro_note",
+            "recovery_scale",
+            "recovery_score",
+        ),
+    ),
+    "discharge": (
+        "Discharge",
+        (
+            "discharged_at",
+            "discharge_criteria_met",
+            "disposition",
+            "admission_reason",
+            "follow_up_plan",
+        ),
+    ),
+}
+SECTION_FORMS = {
+    name: _form(
+        f"{name.title()}Form",
+        ProcedureRecord,
+        fields,
+        **({"operator": _operator_field()} if name == "team" else {}),
+    )
+    for name, (_title, fields) in SECTIONS.items()
+}
+SECTION_FIELDS = {
+    name: (("operator",) if name == "team" else ()) + f for name, (_t, f) in SECTIONS.items()
+}
+
+LevelForm = _form(
+    "LevelForm",
+    ProcedureLevel,
+    (
+        "approach",
+        "side",
+        "needle_gauge",
+        "cavity_creation",
+        "biopsy_taken",
+        "cement_product",
+        "cement_viscosity",
+        "cement_lot",
+        "cement_expiry",
+        "volume_ml",
+        "volume_confirmed",
+        "leakage",
+    ),
+    level=forms.ChoiceField(choices=[(code, code) for code in LEVELS], label="Level"),
+    levels_reason=forms.CharField(
+        required=False,
+        max_length=1000,
+        label="Reason for more than 3 levels in one session [LCD]",
+        help_text="Needed from the fourth level on.",
+    ),
+)
+LeakForm = _form(
+    "LeakForm",
+    CementLeak,
+    ("leak_type", "location", "action_taken"),
+    symptomatic=forms.TypedChoiceField(
+        choices=[("", "Choose"), ("false", "No"), ("true", "Yes")],
+        coerce=lambda value: value == "true",
+        label="Symptomatic",
+    ),
+)
+AdverseEventForm = _form("AdverseEventForm", AdverseEvent, EVENT_FORM_FIELDS)
+MedicationForm = _form("MedicationForm", Medication, MEDICATION_FORM_FIELDS)
+VitalsForm = _form("VitalsForm", VitalSigns, VITALS_FORM_FIELDS)
+
+
+class ImagingForm(forms.Form):
+    modality = forms.ChoiceField(
+        choices=[("", "Not recorded"), *Modality.choices], required=False, label="Modality"
+    )
+    fluoroscopy_amount = forms.CharField(required=False, max_length=20, label="Fluoroscopy time")
+    fluoroscopy_unit = forms.ChoiceField(choices=[(u, u) for u in TIME_UNITS], label="unit")
+    kap_amount = forms.CharField(required=False, max_length=20, label="Kerma-area product (KAP)")
+    kap_unit = forms.ChoiceField(choices=[(u, u) for u in KAP_UNITS], label="unit")
+    kar_amount = forms.CharField(required=False, max_length=20, label="Reference air kerma (Ka,r)")
+    kar_unit = forms.ChoiceField(choices=[(u, u) for u in KAR_UNITS], label="unit")
+
+
+class AdverseNoneForm(forms.Form):
+    no_adverse_events = forms.BooleanField(required=False, label="No adverse event occurred")
+
+
+class AddendumForm(forms.Form):
+    reason = forms.CharField(max_length=1000, label="Why (what is corrected or added)")
+    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), label="Addendum")

@@ -1,0 +1,139 @@
+"""A referral ready for the procedure room, made through the real services: decided by the
+physician, a T12 and an L1 osteoporotic fracture, a signed consent and a completed checklist."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from vertebra.core.actor import Actor
+from vertebra.core.models import Role, User
+from vertebra.patients import services as patient_services
+from vertebra.patients.models import Referral
+from vertebra.procedures import checklist, record, services
+from vertebra.procedures.information import install_version_1
+from vertebra.procedures.models import PatientInformation, ProcedureRecord
+
+
+def decide(referral: Referral, physician: Actor) -> None:
+    for status in ("evaluating", "decided"):
+        patient_services.referral_set_status(actor=physician, referral=referral, to_status=status)
+
+
+@pytest.fixture
+def ready(referral: Referral, actor: Actor, physician_actor: Actor) -> Referral:
+    for level in ("T12", "L1"):
+        patient_services.fracture_create(
+            actor=actor, referral=referral, data={"level": level, "etiology": "osteoporotic"}
+        )
+    decide(referral, physician_actor)
+    services.consent_sign(
+        actor=actor,
+        referral=referral,
+        information=install_version_1(PatientInformation),  # type: ignore[arg-type]
+        risks_discussed=["cement_leakage", "radiation"],
+        questions="",
+        typed_name="Zoë Müller",
+        patient_confirmed=True,
+    )
+    started = checklist.checklist_start(actor=actor, referral=referral)
+    for item in started.items.all():
+        checklist.item_set(actor=actor, item_id=item.pk, expected_version=1, status="met")
+    referral.refresh_from_db()
+    return referral
+
+
+@pytest.fixture
+def operator(users: dict[Role, User]) -> User:
+    return users[Role.PHYSICIAN]
+
+
+@pytest.fixture
+def started(ready: Referral, actor: Actor, operator: User) -> ProcedureRecord:
+    return record.procedure_start(actor=actor, referral=ready, operator=operator)
+
+
+def level_data(level: str, **overrides: Any) -> dict[str, Any]:
+    return {
+        "level": level,
+        "approach": "bipedicular",
+        "side": "both",
+        "needle_gauge": 11,
+        "cavity_creation": False,
+        "biopsy_taken": False,
+        "cement_product": "Osteopal V",
+        "cement_viscosity": "high",
+        "cement_lot": "LOT-4711",
+        "cement_expiry": dt.date(2027, 6, 30),
+        "volume_ml": Decimal("3.5"),
+        "volume_confirmed": False,
+        "leakage": "none",
+        **overrides,
+    }
+
+
+def fresh(procedure: ProcedureRecord) -> ProcedureRecord:
+    return ProcedureRecord.objects.get(pk=procedure.pk)
+
+
+@pytest.fixture
+def complete(started: ProcedureRecord, actor: Actor) -> Callable[..., ProcedureRecord]:
+    """Fill in every item signing needs: T12 (no leak) then L1 (one asymptomatic type S leak),
+    a mild adverse event, observation and discharge home."""
+
+    def fill(*, levels: tuple[str, ...] = ("T12", "L1")) -> ProcedureRecord:
+        t0 = started.started_at
+        record.procedure_update(
+            actor=actor,
+            procedure=started,
+            expected_version=fresh(started).version,
+            data={
+                "team": "Nurse Tester (scrub), R. Radiographer",
+                "ended_at": t0 + dt.timedelta(minutes=40),
+                "position": "prone",
+                "sedation_level": "moderate",
+                "asa_class": 2,
+                "observation_start": t0 + dt.timedelta(minutes=45),
+                "observation_end": t0 + dt.timedelta(minutes=165),
+                "neuro_check": "unchanged",
+                "recovery_scale": "aldrete",
+                "recovery_score": 10,
+                "disposition": "home",
+                "discharged_at": t0 + dt.timedelta(minutes=180),
+                "discharge_criteria_met": True,
+            },
+        )
+        record.procedure_set_imaging(
+            actor=actor,
+            procedure=started,
+            expected_version=fresh(started).version,
+            modality="fluoroscopy_biplane",
+            doses={"fluoroscopy": ("4.5", "min"), "kap": ("1250", "cGy·cm²"), "kar": ("", "mGy")},
+        )
+        made = [
+            record.level_add(actor=actor, procedure=started, data=level_data(level))
+            for level in levels
+        ]
+        if len(made) > 1:
+            record.leak_add(
+                actor=actor,
+                level=made[1],
+                data={
+                    "leak_type": "S",
+                    "location": "venous",
+                    "symptomatic": False,
+                    "action_taken": "Injection paused",
+                },
+            )
+        record.adverse_event_add(
+            actor=actor,
+            procedure=started,
+            data={"kind": "transient_pain", "sir_grade": 1, "treatment": "Paracetamol"},
+        )
+        return fresh(started)
+
+    return fill
