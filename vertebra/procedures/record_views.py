@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from vertebra.core.actor import Actor
-from vertebra.core.errors import DomainError, EditConflict, NotReady
+from vertebra.core.errors import DomainError, EditConflict, NotReady, RecordSigned
 from vertebra.core.permissions import Capability, has_capability, require
 from vertebra.patients.selectors import referral_get
 from vertebra.patients.services import patient_read_audited
@@ -223,6 +223,10 @@ def _post(
         except EditConflict as exc:
             _show_errors(form, exc)
             bound["conflict"] = exc
+        except RecordSigned as exc:
+            # The record's forms are gone once it is signed: say so above the signed record.
+            messages.error(request, exc.message)
+            return _render(request, _procedure(str(procedure.public_id)), status=409)
         except DomainError as exc:
             _show_errors(form, exc)
         else:

@@ -39,7 +39,7 @@ class Converted:
     shown: str  # what the user sees: the conversion, or the value with its unit
 
 
-def _plain(value: Decimal) -> str:
+def plain_number(value: Decimal) -> str:
     text = format(value.normalize(), "f")
     whole, _, fraction = text.partition(".")
     grouped = f"{int(whole):,}" if whole.lstrip("-").isdigit() else whole
@@ -61,8 +61,8 @@ def convert(field: str, amount: str | Decimal, unit: str) -> Converted:
     stored = value * table[unit]
     target = STORED[field]
     if unit == target:
-        return Converted(stored, f"{_plain(stored)} {target}")
-    return Converted(stored, f"{_plain(value)} {unit} = {_plain(stored)} {target}")
+        return Converted(stored, f"{plain_number(stored)} {target}")
+    return Converted(stored, f"{plain_number(value)} {unit} = {plain_number(stored)} {target}")
 
 
 @dataclass(frozen=True)
@@ -94,13 +94,15 @@ def substantial_dose(
 ) -> DoseFlag:
     reasons = []
     if kar_mgy is not None and kar_mgy > thresholds.kar_mgy:
-        reasons.append(f"Ka,r {_plain(kar_mgy)} mGy > {_plain(thresholds.kar_mgy)} mGy")
+        reasons.append(f"Ka,r {plain_number(kar_mgy)} mGy > {plain_number(thresholds.kar_mgy)} mGy")
     if kap_gy_cm2 is not None and kap_gy_cm2 > thresholds.kap_gy_cm2:
-        reasons.append(f"KAP {_plain(kap_gy_cm2)} Gy·cm² > {_plain(thresholds.kap_gy_cm2)} Gy·cm²")
+        reasons.append(
+            f"KAP {plain_number(kap_gy_cm2)} Gy·cm² > {plain_number(thresholds.kap_gy_cm2)} Gy·cm²"
+        )
     if fluoroscopy_s is not None and fluoroscopy_s > thresholds.fluoroscopy_s:
         reasons.append(
-            f"fluoroscopy {_plain(fluoroscopy_s / 60)} min > "
-            f"{_plain(thresholds.fluoroscopy_s / 60)} min"
+            f"fluoroscopy {plain_number(fluoroscopy_s / 60)} min > "
+            f"{plain_number(thresholds.fluoroscopy_s / 60)} min"
         )
     missing = tuple(
         name

@@ -1,0 +1,274 @@
+"""The procedure record through its pages: start, sections with errors beside the fields,
+signing, the signed record refusing every form, addenda, and the report and discharge PDFs
+(text read back with pdftotext)."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from vertebra.audit.models import AuditEvent
+from vertebra.core.actor import Actor
+from vertebra.core.models import Role
+from vertebra.patients.models import Referral
+from vertebra.procedures import record
+from vertebra.procedures.models import ProcedureLevel, ProcedureRecord
+from vertebra.procedures.tests.conftest import fresh
+
+pytestmark = pytest.mark.django_db
+
+
+def url(procedure: ProcedureRecord, tail: str = "") -> str:
+    return f"/staff/procedures/{procedure.public_id}/{tail}"
+
+
+def text(response: Any) -> str:
+    return response.content.decode()
+
+
+def test_a_nurse_starts_a_ready_procedure_from_the_referral(
+    ready: Referral, client_for: Callable[[Role | None], Client], operator: Any
+) -> None:
+    client = client_for(Role.NURSE)
+    page = client.get(f"/staff/referrals/{ready.public_id}/procedure")
+    assert page.status_code == 200
+    assert "Ready: a valid consent and a completed checklist" in text(page)
+    response = client.post(
+        f"/staff/referrals/{ready.public_id}/procedure", {"operator": operator.pk}
+    )
+    started = ProcedureRecord.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == url(started)
+    page = client.get(url(started))
+    assert page.status_code == 200
+    for heading in (
+        "1. Patient preparation",
+        "2. Imaging guidance and dose",
+        "3. Levels and cement",
+        "Adverse events",
+        "4. Observation after the procedure",
+        "Discharge",
+        "Still to record before signing",
+    ):
+        assert heading in text(page)
+
+
+def test_a_blocked_start_lists_what_blocks_and_saves_nothing(
+    referral: Referral, client_for: Callable[[Role | None], Client], operator: Any
+) -> None:
+    from vertebra.procedures.tests.conftest import decide
+
+    decide(referral, Actor(user=operator))
+    client = client_for(Role.NURSE)
+    before = AuditEvent.objects.count()
+    response = client.post(
+        f"/staff/referrals/{referral.public_id}/procedure", {"operator": operator.pk}
+    )
+    assert response.status_code == 422
+    assert "The procedure can&#x27;t start yet:" in text(response)
+    assert "No pre-procedure checklist has been started." in text(response)
+    assert ProcedureRecord.objects.count() == 0
+    assert AuditEvent.objects.count() == before
+
+
+def test_a_section_error_is_shown_beside_its_field_and_nothing_is_saved(
+    started: ProcedureRecord, client_for: Callable[[Role | None], Client]
+) -> None:
+    client = client_for(Role.NURSE)
+    response = client.post(
+        url(started, "sections/team"),
+        {
+            "version": "1",
+            "team-operator": started.operator_id,
+            "team-started_at": "2026-12-01T10:00",
+            "team-ended_at": "2026-12-01T09:00",
+        },
+    )
+    assert response.status_code == 422
+    assert "the end is before the start" in text(response)
+    assert "Nothing was saved." in text(response)
+    assert fresh(started).ended_at is None
+
+
+def test_level_volume_50_needs_the_confirmation_then_is_kept(
+    started: ProcedureRecord, client_for: Callable[[Role | None], Client]
+) -> None:
+    client = client_for(Role.PHYSICIAN)
+    data = {"level-level": "L1", "level-volume_ml": "50", "level-leakage": "none"}
+    response = client.post(url(started, "levels"), data)
+    assert response.status_code == 422
+    assert "50 mL at L1 is outside 0.5–15 mL: confirm it is mL" in text(response)
+    assert ProcedureLevel.objects.count() == 0
+    response = client.post(url(started, "levels"), data | {"level-volume_confirmed": "on"})
+    assert response.status_code == 302
+    assert response["Location"] == url(started) + "#levels"
+    assert ProcedureLevel.objects.get().volume_ml == 50
+
+
+def test_the_dose_conversion_is_shown_on_the_page(
+    started: ProcedureRecord, client_for: Callable[[Role | None], Client]
+) -> None:
+    client = client_for(Role.NURSE)
+    response = client.post(
+        url(started, "imaging"),
+        {"version": "1", "imaging-modality": "fluoroscopy_biplane",
+         "imaging-kap_amount": "1250", "imaging-kap_unit": "cGy·cm²",
+         "imaging-kar_amount": "", "imaging-kar_unit": "mGy",
+         "imaging-fluoroscopy_amount": "", "imaging-fluoroscopy_unit": "s"},
+    )  # fmt: skip
+    assert response.status_code == 302
+    page = client.get(url(started))
+    assert "1,250 cGy·cm² = 12.5 Gy·cm²" in text(page)
+
+
+@pytest.fixture
+def signed(complete: Callable[..., ProcedureRecord], physician_actor: Actor) -> ProcedureRecord:
+    filled = complete()
+    return fresh(
+        record.procedure_sign(
+            actor=physician_actor, procedure=filled, expected_version=filled.version
+        )
+    )
+
+
+def test_the_operator_signs_on_the_page(
+    complete: Callable[..., ProcedureRecord], client_for: Callable[[Role | None], Client]
+) -> None:
+    filled = complete()
+    client = client_for(Role.PHYSICIAN)
+    assert "The record is complete." in text(client.get(url(filled)))
+    response = client.post(url(filled, "sign"), {"version": str(filled.version)})
+    assert response.status_code == 302
+    page = client.get(url(filled))
+    assert "Signed</strong> by Physician Tester" in text(page)
+    assert "Save team and times" not in text(page)
+
+
+def test_signing_an_incomplete_record_on_the_page_lists_what_is_missing(
+    started: ProcedureRecord, client_for: Callable[[Role | None], Client]
+) -> None:
+    response = client_for(Role.PHYSICIAN).post(url(started, "sign"), {"version": "1"})
+    assert response.status_code == 422
+    assert "The record can&#x27;t be signed yet. Still to record:" in text(response)
+    assert "at least one level treated" in text(response)
+    assert fresh(started).status == "in_progress"
+
+
+def test_no_form_changes_a_signed_record(
+    signed: ProcedureRecord, client_for: Callable[[Role | None], Client]
+) -> None:
+    client = client_for(Role.PHYSICIAN)
+    level = signed.levels.first()
+    assert level is not None
+    before = (AuditEvent.objects.count(), fresh(signed).version, fresh(signed).updated_at)
+    posts = [
+        (url(signed, "sections/discharge"), {"version": str(signed.version),
+                                             "discharge-disposition": "admitted"}),
+        (url(signed, "imaging"), {"version": str(signed.version), "imaging-modality": "ct",
+                                  "imaging-kap_unit": "Gy·cm²", "imaging-kar_unit": "mGy",
+                                  "imaging-fluoroscopy_unit": "s"}),
+        (url(signed, "levels"), {"level-level": "L3", "level-volume_ml": "2"}),
+        (f"/staff/procedure-levels/{level.public_id}", {"version": str(level.version),
+                                                        f"level-{level.public_id}-level": "L1"}),
+        (url(signed, "adverse-events"), {"event-kind": "fever", "event-sir_grade": "1"}),
+        (url(signed, "medications"), {"drug-kind": "sedation", "drug-agent": "midazolam",
+                                      "drug-dose": "2", "drug-dose_unit": "mg"}),
+    ]  # fmt: skip
+    for path, data in posts:
+        response = client.post(path, data)
+        assert response.status_code == 409, path
+        assert "signed and never changes" in text(response), path
+    assert (AuditEvent.objects.count(), fresh(signed).version, fresh(signed).updated_at) == before
+
+
+def test_an_addendum_is_shown_with_the_signed_record_and_its_report(
+    signed: ProcedureRecord, client_for: Callable[[Role | None], Client]
+) -> None:
+    client = client_for(Role.NURSE)
+    response = client.post(
+        url(signed, "addenda"),
+        {"addendum-reason": "Lot transcribed wrongly", "addendum-text": "L1 lot: LOT-4712"},
+    )
+    assert response.status_code == 302
+    for page in (client.get(url(signed)), client.get(url(signed, "report"))):
+        assert "Addendum of" in text(page)
+        assert "Nurse Tester" in text(page)
+        assert "why: Lot transcribed wrongly" in text(page)
+        assert "L1 lot: LOT-4712" in text(page)
+
+
+def _pdf_text(content: bytes, tmp_path: Any) -> str:
+    pdf = tmp_path / "doc.pdf"
+    pdf.write_bytes(content)
+    return subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], check=True, capture_output=True, text=True
+    ).stdout
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils not installed")
+def test_the_report_pdf_carries_patient_levels_volumes_codes_and_signature(
+    signed: ProcedureRecord, client_for: Callable[[Role | None], Client], tmp_path: Any
+) -> None:
+    record.addendum_add(
+        actor=Actor(user=signed.operator), procedure=signed, reason="Typo", text="Lot LOT-4712"
+    )
+    response = client_for(Role.QUALITY_LEAD).get(url(signed, "report.pdf"))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    extracted = " ".join(_pdf_text(response.content, tmp_path).split())
+    for expected in (
+        "Müller, Zoë · MRN MRN-0001",
+        "Procedure report: percutaneous vertebroplasty",
+        "T12",
+        "L1",
+        "3.5 mL",
+        "22510",
+        "22512",
+        "M80.08XA",
+        "type S [YEOM2003], venous (segmental / paravertebral plexus), asymptomatic",
+        "Transient pain increase: SIR grade 1 [SIRAE2017]",
+        "1,250 cGy·cm² = 12.5 Gy·cm²",
+        "Substantial radiation dose [STECKER2009]: no",
+        "Electronically signed by Physician Tester (operator)",
+        "why: Typo",
+    ):
+        assert expected in extracted, expected
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils not installed")
+def test_the_discharge_instructions_give_activity_pain_bones_follow_up_and_red_flags(
+    signed: ProcedureRecord, client_for: Callable[[Role | None], Client], tmp_path: Any
+) -> None:
+    response = client_for(Role.NURSE).get(url(signed, "discharge.pdf"))
+    assert response.status_code == 200
+    extracted = " ".join(_pdf_text(response.content, tmp_path).split())
+    day = signed.started_at.date()
+    for expected in (
+        "After your vertebroplasty",
+        "Zoë Müller",
+        "T12, L1",
+        "within 24 to 48 hours",
+        "Pain",
+        "Your bones",
+        "Phone call (24–48 hours)",
+        "12 months",
+        "new weakness or numbness in your legs",
+        "trouble controlling your bladder or bowels",
+        "chest pain",
+        "fever",
+    ):
+        assert expected in extracted, expected
+    assert f"{day.year + 1}" in extracted  # the 12-month visit falls next year
+
+
+def test_a_draft_report_says_it_is_not_signed(
+    started: ProcedureRecord, client_for: Callable[[Role | None], Client]
+) -> None:
+    page = client_for(Role.PHYSICIAN).get(url(started, "report"))
+    assert page.status_code == 200
+    assert "NOT SIGNED — draft, in progress." in text(page)
