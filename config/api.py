@@ -72,8 +72,10 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 from vertebra.evaluation.api import router as evaluation_router  # noqa: E402
 from vertebra.patients.api import router as patients_router  # noqa: E402
+from vertebra.procedures.api import router as procedures_router  # noqa: E402
 from vertebra.scheduling.api import router as scheduling_router  # noqa: E402
 
 api.add_router("/", patients_router)
 api.add_router("/", evaluation_router)
 api.add_router("/", scheduling_router)
+api.add_router("/", procedures_router)

@@ -77,6 +77,9 @@ EXPECTED_PERMISSIONS: dict[Capability, set[Role]] = {
     Capability.SCHEDULE_SETUP: {Role.SCHEDULER, Role.ADMINISTRATOR},
     Capability.CONSENT_VIEW: {Role.NURSE, Role.PHYSICIAN, Role.QUALITY_LEAD},
     Capability.CONSENT_RECORD: {Role.NURSE, Role.PHYSICIAN},
+    Capability.PROCEDURE_VIEW: {Role.NURSE, Role.PHYSICIAN, Role.QUALITY_LEAD},
+    Capability.PROCEDURE_RECORD: {Role.NURSE, Role.PHYSICIAN},
+    Capability.PROCEDURE_SIGN: {Role.PHYSICIAN},
     Capability.PORTAL: {Role.PATIENT},
 }
 
@@ -97,9 +100,11 @@ PAGE_PORTAL = "login ok     403   403       403       403     403"
 PAGE_SETUP = "login  403     403   ok        403       403     ok"
 PAGE_CONSENT_VIEW = "login 403  ok    403       ok        ok      403"
 PAGE_CONSENT = "login  403    ok    403       ok        403     403"
+PAGE_PROC_VIEW = "login 403  ok    403       ok        ok      403"
 API_VIEW = "401    403     ok    ok        ok        ok      403"
 API_EDIT = "401    403     ok    ok        ok        403     403"
 API_CLIN = "401    403     ok    403       ok        403     403"
+API_PROC_VIEW = "401   403     ok    403       ok        ok      403"
 EVERYONE_200 = "200 200     200   200       200       200     200"
 HOME = "200  302>/portal/ 302>/staff/ 302>/staff/ 302>/staff/ 302>/staff/ 302>/staff/"
 
@@ -299,6 +304,68 @@ CASES: tuple[Case, ...] = (
     Case("POST", "/staff/checklist-items/{i}/override", "page", PAGE_DECIDE,
          data={"version": "1", "reason": "Emergency"}, ok_status=302,
          ok_location="/staff/referrals/{r}/checklist", ok_delta=AUDIT_1),
+    # --- Procedure record ({x}: an in-progress record of a decided referral, {l}: its L1 level,
+    # {s}: a signed record) ----------------------------------------------------------------
+    Case("GET", "/staff/referrals/{r}/procedure", "page", PAGE_PROC_VIEW, ok_delta=AUDIT_1),
+    # The referral's checklist is not complete: only a physician starts, with an override.
+    Case("POST", "/staff/referrals/{r}/procedure", "page", "login 403 no 403 ok 403 403",
+         data={"operator": "{op}", "emergency_reason": "Emergency"}, setup="decided",
+         ok_status=302, ok_location=r"/staff/procedures/[0-9a-f-]{{36}}/",
+         ok_delta={"ProcedureRecord": 1, "AuditEvent": 1}, refused=(422, None, None)),
+    Case("GET", "/staff/procedures/{x}/", "page", PAGE_PROC_VIEW, ok_delta=AUDIT_1),
+    Case("POST", "/staff/procedures/{x}/sections/preparation", "page", PAGE_CLIN,
+         data={"version": "1", "preparation-position": "prone",
+               "preparation-time_out_done": "true"},
+         ok_status=302, ok_location="/staff/procedures/{x}/#preparation", ok_delta=AUDIT_1),
+    Case("POST", "/staff/procedures/{x}/imaging", "page", PAGE_CLIN,
+         data={"version": "1", "imaging-modality": "ct", "imaging-kap_amount": "12",
+               "imaging-kap_unit": "Gy·cm²", "imaging-kar_unit": "mGy",
+               "imaging-fluoroscopy_unit": "s"},
+         ok_status=302, ok_location="/staff/procedures/{x}/#imaging", ok_delta=AUDIT_1),
+    Case("POST", "/staff/procedures/{x}/levels", "page", PAGE_CLIN,
+         data={"level-level": "L2", "level-volume_ml": "3"}, ok_status=302,
+         ok_location="/staff/procedures/{x}/#levels",
+         ok_delta={"ProcedureLevel": 1, "AuditEvent": 1}),
+    Case("POST", "/staff/procedure-levels/{l}", "page", PAGE_CLIN,
+         data={"version": "1", "level-{l}-level": "L1", "level-{l}-volume_ml": "4",
+               "level-{l}-leakage": "none"},
+         ok_status=302, ok_location="/staff/procedures/{x}/#level-{l}", ok_delta=AUDIT_1),
+    Case("POST", "/staff/procedure-levels/{l}/leaks", "page", PAGE_CLIN,
+         data={"leak-{l}-leak_type": "S", "leak-{l}-location": "venous",
+               "leak-{l}-symptomatic": "false"},
+         ok_status=302, ok_location="/staff/procedures/{x}/#level-{l}",
+         ok_delta={"CementLeak": 1, "AuditEvent": 2}),  # and the level's leakage: present
+    Case("POST", "/staff/procedures/{x}/adverse-events", "page", PAGE_CLIN,
+         data={"event-kind": "haematoma", "event-sir_grade": "1"}, ok_status=302,
+         ok_location="/staff/procedures/{x}/#event",
+         ok_delta={"AdverseEvent": 1, "AuditEvent": 2}),  # and "no adverse event": no
+    Case("POST", "/staff/procedures/{x}/no-adverse-events", "page", PAGE_CLIN,
+         data={"version": "1", "adverse-no_adverse_events": "on"}, ok_status=302,
+         ok_location="/staff/procedures/{x}/#adverse-events", ok_delta=AUDIT_1),
+    Case("POST", "/staff/procedures/{x}/medications", "page", PAGE_CLIN,
+         data={"drug-kind": "local_anaesthetic", "drug-agent": "lidocaine",
+               "drug-concentration": "1 %", "drug-dose": "10", "drug-dose_unit": "mL"},
+         ok_status=302, ok_location="/staff/procedures/{x}/#medication",
+         ok_delta={"Medication": 1, "AuditEvent": 1}),
+    Case("POST", "/staff/procedures/{x}/vital-signs", "page", PAGE_CLIN,
+         data={"vitals-taken_at": "2026-12-01T10:00", "vitals-spo2_percent": "97"},
+         ok_status=302, ok_location="/staff/procedures/{x}/#vitals",
+         ok_delta={"VitalSigns": 1, "AuditEvent": 1}),
+    Case("POST", "/staff/procedure-entries/level/{l}/entered-in-error", "page", PAGE_CLIN,
+         data={"reason": "Wrong level"}, ok_status=302, ok_location="/staff/procedures/{x}/",
+         ok_delta=AUDIT_1),
+    Case("POST", "/staff/procedures/{x}/entered-in-error", "page", PAGE_CLIN,
+         data={"reason": "Wrong patient"}, ok_status=302, ok_location=CHART, ok_delta=AUDIT_1),
+    # Only the operator (the physician) signs; this record is not complete: 422, nothing saved.
+    Case("POST", "/staff/procedures/{x}/sign", "page", PAGE_DECIDE, data={"version": "1"},
+         ok_status=422),
+    Case("POST", "/staff/procedures/{s}/addenda", "page", PAGE_CLIN,
+         data={"addendum-reason": "Typo", "addendum-text": "Lot LOT-4712"}, ok_status=302,
+         ok_location="/staff/procedures/{s}/#addenda",
+         ok_delta={"ProcedureAddendum": 1, "AuditEvent": 1}),
+    Case("GET", "/staff/procedures/{x}/report", "page", PAGE_PROC_VIEW, ok_delta=AUDIT_1),
+    Case("GET", "/staff/procedures/{x}/report.pdf", "page", PAGE_PROC_VIEW, ok_delta=AUDIT_1),
+    Case("GET", "/staff/procedures/{x}/discharge.pdf", "page", PAGE_PROC_VIEW, ok_delta=AUDIT_1),
     # --- Patient portal (the patient user is linked to the patient {p}) ------------------------
     Case("GET", "/portal/", "page", PAGE_PORTAL, ok_delta=AUDIT_1),
     Case("GET", "/portal/appointments/", "page", PAGE_PORTAL, ok_delta=AUDIT_1),
@@ -352,6 +419,12 @@ CASES: tuple[Case, ...] = (
     Case("GET", "/api/appointments/{a}", "api", API_VIEW, ok_delta=AUDIT_1),
     Case("POST", "/api/appointments/{a}/cancel", "api", API_EDIT,
          data={"version": 1, "reason": "Unwell"}, ok_delta={"Notice": 1, "AuditEvent": 1}),
+    Case("GET", "/api/procedures/{x}", "api", API_PROC_VIEW, ok_delta=AUDIT_1),
+    Case("PATCH", "/api/procedures/{x}", "api", API_CLIN,
+         data={"version": 1, "changes": {"position": "prone"}}, ok_delta=AUDIT_1),
+    Case("POST", "/api/procedures/{s}/addenda", "api", API_CLIN,
+         data={"reason": "Typo", "text": "Lot LOT-4712"}, ok_status=201,
+         ok_delta={"ProcedureAddendum": 1, "AuditEvent": 1}),
     # --- FHIR R4 ----------------------------------------------------------------------------
     Case("GET", "/fhir/metadata", "public", EVERYONE_200),
     Case("GET", "/fhir/Patient?identifier=MRN-0001", "fhir", API_VIEW, ok_delta=AUDIT_1),
@@ -373,7 +446,9 @@ class World:
 
 @pytest.fixture
 def world(users, make_patient, make_referral, actor, physician_actor) -> Callable[..., World]:
-    def build(setup: str = "", *, with_evaluation: bool = False) -> World:
+    def build(
+        setup: str = "", *, with_evaluation: bool = False, with_procedure: bool = False
+    ) -> World:
         patient = make_patient(mrn="MRN-0001")
         Patient.objects.filter(pk=patient.pk).update(user=users[Role.PATIENT])
         referral = make_referral(patient)
@@ -418,13 +493,63 @@ def world(users, make_patient, make_referral, actor, physician_actor) -> Callabl
         ids["c"] = str(consent.public_id)
         started = checklist_services.checklist_start(actor=actor, referral=referral)
         ids["i"] = str(started.items.get(key="time_out").public_id)
-        if setup == "evaluating":
+        ids["op"] = str(physician_actor.user.pk)
+        if setup in ("evaluating", "decided"):
             services.referral_set_status(
                 actor=physician_actor, referral=referral, to_status="evaluating"
             )
+        if setup == "decided":
+            services.referral_set_status(
+                actor=physician_actor, referral=referral, to_status="decided"
+            )
+        if with_procedure:
+            ids |= procedure_ids(patient, make_referral, physician_actor)
         return World(ids=ids)
 
     return build
+
+
+def procedure_ids(patient: Patient, make_referral: Any, physician: Actor) -> dict[str, str]:
+    """An in-progress record {x} with an L1 level {l}, and a signed record {s}, each of its own
+    decided referral (started with an emergency override: their checklists are not done)."""
+    from vertebra.procedures import record
+    from vertebra.procedures.tests.conftest import decide, level_data
+
+    ids = {}
+    for key, day in (("x", dt.date(2026, 9, 1)), ("s", dt.date(2026, 8, 1))):
+        referral = make_referral(patient, referral_date=day)
+        decide(referral, physician)
+        started = record.procedure_start(
+            actor=physician, referral=referral, operator=physician.user, emergency_reason="Test"
+        )
+        ids[key] = str(started.public_id)
+    in_progress = record.ProcedureRecord.objects.get(public_id=ids["x"])
+    level = record.level_add(actor=physician, procedure=in_progress, data=level_data("L1"))
+    ids["l"] = str(level.public_id)
+    signed = record.ProcedureRecord.objects.get(public_id=ids["s"])
+    complete_and_sign(signed, physician)
+    return ids
+
+
+def complete_and_sign(procedure: Any, physician: Actor) -> None:
+    from vertebra.procedures import record
+    from vertebra.procedures.tests.conftest import level_data
+
+    t0 = procedure.started_at
+    record.procedure_update(
+        actor=physician, procedure=procedure, expected_version=1,
+        data={"ended_at": t0 + dt.timedelta(minutes=30), "position": "prone",
+              "time_out_done": True, "sedation_level": "local_only",
+              "no_adverse_events": True, "observation_start": t0 + dt.timedelta(minutes=35),
+              "observation_end": t0 + dt.timedelta(minutes=150), "neuro_check": "unchanged",
+              "recovery_scale": "padss", "recovery_score": 10, "disposition": "home",
+              "discharged_at": t0 + dt.timedelta(minutes=160), "discharge_criteria_met": True},
+    )  # fmt: skip
+    record.procedure_set_imaging(
+        actor=physician, procedure=procedure, expected_version=2, modality="ct", doses={}
+    )
+    record.level_add(actor=physician, procedure=procedure, data=level_data("T8"))
+    record.procedure_sign(actor=physician, procedure=procedure, expected_version=3)
 
 
 STATE_FIELDS = ("version", "record_status", "status", "updated_at")
@@ -454,7 +579,9 @@ def send(client: Client, case: Case, url: str, w: World | None = None) -> Any:
     if case.method == "GET":
         return client.get(url)
     data = {
-        name: w.url(value) if w is not None and isinstance(value, str) else value
+        (w.url(name) if w is not None else name): (
+            w.url(value) if w is not None and isinstance(value, str) else value
+        )
         for name, value in (case.data or {}).items()
     }
     if case.kind == "api":
@@ -506,7 +633,11 @@ MATRIX = [
 
 @pytest.mark.parametrize(("case", "role"), MATRIX)
 def test_matrix(case: Case, role: Role | None, world, client_for) -> None:
-    w = world(case.setup, with_evaluation="{e}" in case.url)
+    w = world(
+        case.setup,
+        with_evaluation="{e}" in case.url,
+        with_procedure=any(f"{{{key}}}" in case.url for key in "xls"),
+    )
     url = w.url(case.url)
     token = tokens(case.grid)[COLUMNS.index(role)]
     client = client_for(role)
@@ -549,7 +680,7 @@ def test_matrix(case: Case, role: Role | None, world, client_for) -> None:
 
 # --- Every route is in the matrix -----------------------------------------------------------
 
-FAKE_IDS = {k: str(uuid.UUID(int=i + 1)) for i, k in enumerate("prfdeatci")}
+FAKE_IDS = {k: str(uuid.UUID(int=i + 1)) for i, k in enumerate("prfdeatcixls")}
 
 
 def _walk(patterns: list[Any], prefix: str = "") -> set[str]:
@@ -626,6 +757,8 @@ def test_openapi_lists_every_api_endpoint(client_for) -> None:
         "/api/appointments": ["post"],
         "/api/appointments/{appointment_id}": ["get"],
         "/api/appointments/{appointment_id}/cancel": ["post"],
+        "/api/procedures/{procedure_id}": ["get", "patch"],
+        "/api/procedures/{procedure_id}/addenda": ["post"],
     }
 
 
@@ -633,7 +766,7 @@ def test_openapi_lists_every_api_endpoint(client_for) -> None:
 
 
 def test_the_patient_role_is_refused_every_staff_page_and_api_endpoint(world, client_for):
-    w = world(with_evaluation=True)
+    w = world(with_evaluation=True, with_procedure=True)
     client = client_for(Role.PATIENT)
     checked = 0
     for case in CASES:
@@ -645,7 +778,7 @@ def test_the_patient_role_is_refused_every_staff_page_and_api_endpoint(world, cl
         assert_denied_body(case, response, "403")
         assert snapshot() == before, case.label
         checked += 1
-    assert checked == 78
+    assert checked == 100
 
 
 def test_a_patient_only_ever_sees_their_own_record(users, make_patient, make_referral, client_for):
@@ -701,7 +834,7 @@ API_WRITES = [case for case in CASES if case.kind == "api" and case.method != "G
 @pytest.mark.parametrize("case", API_WRITES, ids=lambda c: c.label)
 def test_a_refused_role_gets_403_even_with_an_invalid_body(case, world, client_for):
     """The role is checked before the body: no validation details about a forbidden endpoint."""
-    w = world(case.setup)
+    w = world(case.setup, with_procedure=any(f"{{{key}}}" in case.url for key in "xls"))
     refused_roles = [r for r, t in zip(COLUMNS, tokens(case.grid), strict=True) if t == "403"]
     assert Role.PATIENT in refused_roles
     for role in refused_roles:

@@ -108,18 +108,18 @@ def sign_blockers(facts: RecordFacts) -> list[str]:
 def _level_blockers(level: LevelFacts, missing: list[str]) -> None:
     at = level.level
     for value, what in (
-        (level.approach, "approach"),
-        (level.side, "side(s)"),
-        (level.needle_gauge, "needle gauge"),
+        (level.approach, "the approach"),
+        (level.side, "the side(s)"),
+        (level.needle_gauge, "the needle gauge"),
         (level.biopsy_taken, "whether a biopsy was taken"),
-        (level.cement_product, "cement product"),
-        (level.cement_viscosity, "cement viscosity"),
-        (level.cement_lot, "cement lot number"),
-        (level.cement_expiry, "cement expiry date"),
-        (level.volume_ml, "cement volume"),
+        (level.cement_product, "the cement product"),
+        (level.cement_viscosity, "the cement viscosity"),
+        (level.cement_lot, "the cement lot number"),
+        (level.cement_expiry, "the cement expiry date"),
+        (level.volume_ml, "the cement volume"),
     ):
         if value is None or value == "":
-            missing.append(f"{at}: the {what}")
+            missing.append(f"{at}: {what}")
     volume = level.volume_ml
     if (
         volume is not None
