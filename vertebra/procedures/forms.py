@@ -61,7 +61,14 @@ DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-def _form(name: str, model: type[models.Model], fields: tuple[str, ...], **extra: Any) -> Any:
+def _form(
+    name: str,
+    model: type[models.Model],
+    fields: tuple[str, ...],
+    *,
+    before: dict[str, forms.Field] | None = None,
+    **extra: Any,
+) -> Any:
     """A plain form with the model's own field types, choices and validators (the services
     decide; the form only parses). Date-times are entered in the clinic's time zone."""
     widgets: dict[str, Any] = {}
@@ -76,12 +83,19 @@ def _form(name: str, model: type[models.Model], fields: tuple[str, ...], **extra
     attrs = dict(fields_for_model(model, fields=list(fields), widgets=widgets))
     for form_field in attrs.values():
         if isinstance(form_field, forms.NullBooleanField):
-            form_field.widget = forms.Select(choices=NOT_RECORDED_YES_NO)
-    attrs.update(extra)
-    return type(name, (forms.Form,), attrs)
+            # NullBooleanSelect maps True/False/None to its option values both ways (a plain
+            # Select would not re-select a stored True); only the labels are ours.
+            form_field.widget = forms.NullBooleanSelect()
+            form_field.widget.choices = NOT_RECORDED_YES_NO
+        elif isinstance(form_field, forms.ChoiceField):
+            choices = list(form_field.widget.choices)
+            if choices[:1] == [BLANK]:
+                form_field.choices = [("", "Not recorded"), *choices[1:]]
+    return type(name, (forms.Form,), {**(before or {}), **attrs, **extra})
 
 
 NOT_RECORDED_YES_NO = [("unknown", "Not recorded"), ("true", "Yes"), ("false", "No")]
+BLANK = ("", "---------")
 
 
 class StartForm(forms.Form):
@@ -90,6 +104,7 @@ class StartForm(forms.Form):
             "last_name", "first_name"
         ),
         label="Operator (the physician who performs and signs)",
+        empty_label="Choose the operator",
     )
     emergency_reason = forms.CharField(
         required=False,
@@ -102,7 +117,9 @@ class StartForm(forms.Form):
 
 def _operator_field() -> forms.ModelChoiceField:  # type: ignore[type-arg]
     return forms.ModelChoiceField(
-        queryset=User.objects.filter(role=Role.PHYSICIAN, is_active=True), label="Operator"
+        queryset=User.objects.filter(role=Role.PHYSICIAN, is_active=True),
+        label="Operator",
+        empty_label=None,
     )
 
 
@@ -139,7 +156,7 @@ SECTION_FORMS = {
         f"{name.title()}Form",
         ProcedureRecord,
         fields,
-        **({"operator": _operator_field()} if name == "team" else {}),
+        **({"operator": _operator_field()} if name == "team" else {}),  # type: ignore[arg-type]
     )
     for name, (_title, fields) in SECTIONS.items()
 }
@@ -164,7 +181,7 @@ LevelForm = _form(
         "volume_confirmed",
         "leakage",
     ),
-    level=forms.ChoiceField(choices=[(code, code) for code in LEVELS], label="Level"),
+    before={"level": forms.ChoiceField(choices=[(code, code) for code in LEVELS], label="Level")},
     levels_reason=forms.CharField(
         required=False,
         max_length=1000,
@@ -192,11 +209,13 @@ class ImagingForm(forms.Form):
         choices=[("", "Not recorded"), *Modality.choices], required=False, label="Modality"
     )
     fluoroscopy_amount = forms.CharField(required=False, max_length=20, label="Fluoroscopy time")
-    fluoroscopy_unit = forms.ChoiceField(choices=[(u, u) for u in TIME_UNITS], label="unit")
+    fluoroscopy_unit = forms.ChoiceField(
+        choices=[(u, u) for u in TIME_UNITS], label="Fluoroscopy time unit"
+    )
     kap_amount = forms.CharField(required=False, max_length=20, label="Kerma-area product (KAP)")
-    kap_unit = forms.ChoiceField(choices=[(u, u) for u in KAP_UNITS], label="unit")
+    kap_unit = forms.ChoiceField(choices=[(u, u) for u in KAP_UNITS], label="KAP unit")
     kar_amount = forms.CharField(required=False, max_length=20, label="Reference air kerma (Ka,r)")
-    kar_unit = forms.ChoiceField(choices=[(u, u) for u in KAR_UNITS], label="unit")
+    kar_unit = forms.ChoiceField(choices=[(u, u) for u in KAR_UNITS], label="Ka,r unit")
 
 
 class AdverseNoneForm(forms.Form):

@@ -406,7 +406,7 @@ class ProcedureRecord(ClinicalRecord):
     discharge_criteria_met = _maybe("Discharge criteria met")
     disposition = models.CharField(max_length=10, choices=Disposition.choices, blank=True)
     admission_reason = models.TextField(blank=True)
-    follow_up_plan = models.TextField(blank=True)
+    follow_up_plan = models.TextField("Follow-up plan", blank=True)
     # Signing: who, when, and what was computed from the record then (kept, never recomputed).
     signed_at = models.DateTimeField(null=True, blank=True)
     signed_by = _user()

@@ -26,6 +26,7 @@ from vertebra.patients.services import patient_read_audited
 from vertebra.procedures import forms, record, selectors
 from vertebra.procedures.checklist import procedure_gate
 from vertebra.procedures.models import ProcedureLevel, ProcedureRecord
+from vertebra.procedures.templatetags.procedure_format import plain
 
 Forms = dict[str, Any]
 
@@ -148,7 +149,18 @@ def _render(
         }
         for level_view in view.levels
     ]
-    entered = procedure.dose_as_entered
+    imaging = bound.get("imaging") or forms.ImagingForm(
+        prefix="imaging",
+        initial={
+            "modality": procedure.modality,
+            "fluoroscopy_amount": plain(procedure.fluoroscopy_time_s),
+            "kap_amount": plain(procedure.kap_gy_cm2),
+            "kar_amount": plain(procedure.kar_mgy),
+            "kap_unit": "Gy·cm²",
+            "kar_unit": "mGy",
+            "fluoroscopy_unit": "s",
+        },
+    )
     return render(
         request,
         "procedures/record.html",
@@ -160,20 +172,12 @@ def _render(
             "levels": levels,
             "level_form": bound.get("level")
             or forms.LevelForm(prefix="level", initial={"levels_reason": procedure.levels_reason}),
-            "imaging_form": bound.get("imaging")
-            or forms.ImagingForm(
-                prefix="imaging",
-                initial={
-                    "modality": procedure.modality,
-                    "fluoroscopy_amount": procedure.fluoroscopy_time_s,
-                    "kap_amount": procedure.kap_gy_cm2,
-                    "kar_amount": procedure.kar_mgy,
-                    "kap_unit": "Gy·cm²",
-                    "kar_unit": "mGy",
-                    "fluoroscopy_unit": "s",
-                },
-            ),
-            "dose_entered": entered,
+            "imaging_form": imaging,
+            "imaging_pairs": [
+                (imaging[f"{name}_amount"], imaging[f"{name}_unit"])
+                for name in ("fluoroscopy", "kap", "kar")
+            ],
+            "dose_entered": procedure.dose_as_entered,
             "adverse_none_form": bound.get("adverse_none")
             or forms.AdverseNoneForm(
                 prefix="adverse", initial={"no_adverse_events": procedure.no_adverse_events}
