@@ -119,3 +119,26 @@ def make_referral(actor: Actor) -> Callable[..., Referral]:
 @pytest.fixture
 def referral(patient: Patient, make_referral: Callable[..., Referral]) -> Referral:
     return make_referral(patient)
+
+
+@pytest.fixture(autouse=True)
+def _signed_records_flushable(request: pytest.FixtureRequest) -> Iterator[None]:
+    """A transactional test (live server, transaction=True) ends with Django flushing the
+    database. On SQLite that flush DELETEs rows, which the signed-procedure-record triggers
+    refuse (as they must outside tests), so those tables are emptied first with the guard
+    lifted. Requesting transactional_db here makes this teardown run before its flush."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = bool(marker and marker.kwargs.get("transaction")) or any(
+        name in request.fixturenames for name in ("transactional_db", "live_server")
+    )
+    if not transactional:
+        yield
+        return
+    request.getfixturevalue("transactional_db")
+    yield
+    from django.db import connection
+
+    from vertebra.procedures.tests.guard import empty_procedure_tables
+
+    if connection.vendor == "sqlite":
+        empty_procedure_tables()

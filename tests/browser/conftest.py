@@ -264,31 +264,3 @@ def axe() -> Callable[..., list[dict[str, Any]]]:
 def accessible() -> Callable[[Any, str], None]:
     """accessible(page, label): asserts no serious/critical axe violation, no sideways scroll."""
     return assert_accessible
-
-
-# --- Signed procedure records and the end-of-test flush ---------------------------------------
-
-
-@pytest.fixture(autouse=True)
-def _signed_records_flushable(transactional_db: Any) -> Iterator[None]:
-    """A live-server test ends with Django flushing the database. On SQLite the flush DELETEs
-    rows, which the triggers of procedures migration 0005 refuse for a signed record (as they
-    must in production; PostgreSQL's flush TRUNCATEs, which row triggers do not see). So the
-    procedure tables are emptied here first, with the triggers lifted for just that."""
-    yield
-    from importlib import import_module
-
-    from django.db import connection
-
-    if connection.vendor != "sqlite":
-        return
-    guard = import_module("vertebra.procedures.migrations.0005_signed_records_never_change")
-    with connection.cursor() as cursor:
-        for statement in guard.sqlite_backward():
-            cursor.execute(statement)
-        # Leaks before their levels, every child before its record (foreign keys).
-        children = sorted(guard.CHILDREN, key=lambda table: table != "procedures_cementleak")
-        for table in (*children, "procedures_procedureaddendum", guard.RECORD):
-            cursor.execute(f"DELETE FROM {table}")  # noqa: S608 (table names are constants)
-        for statement in guard.sqlite_forward():
-            cursor.execute(statement)

@@ -13,6 +13,8 @@ from vertebra.audit.selectors import audit_chain_verify
 from vertebra.core.cli import main
 from vertebra.core.models import Role, User
 from vertebra.patients.models import Patient, Referral, ReferralStatus
+from vertebra.procedures.models import ProcedureRecord
+from vertebra.procedures.tests.guard import signed_record_guard_lifted
 
 
 def test_usage_and_unknown_command(capsys):
@@ -104,14 +106,19 @@ def test_demo_clinic_covers_every_stage_and_is_deterministic():
         p.mrn.startswith("DEMO-") and p.family_name.endswith("-Demo") for p in Patient.objects.all()
     )
     assert Patient.objects.get(user__username="patient")
+    treated = Referral.objects.filter(status="treated")
+    assert ProcedureRecord.objects.filter(status="signed").count() == min(treated.count(), 5) > 0
     assert audit_chain_verify().ok
     with pytest.raises(CommandError, match="loaded before"):
         call_command("demo", "--patients", "1", stdout=io.StringIO())
     # From an empty database, the same seed gives the same clinic; another seed does not.
-    call_command("flush", "--no-input", verbosity=0)
+    # (A database with signed procedure records flushes only with their guard lifted.)
+    with signed_record_guard_lifted():
+        call_command("flush", "--no-input", verbosity=0)
     call_command("demo", "--patients", "12", "--seed", "7", stdout=io.StringIO())
     assert _clinic_fingerprint() == first
-    call_command("flush", "--no-input", verbosity=0)
+    with signed_record_guard_lifted():
+        call_command("flush", "--no-input", verbosity=0)
     call_command("demo", "--patients", "12", "--seed", "8", stdout=io.StringIO())
     assert _clinic_fingerprint() != first
 

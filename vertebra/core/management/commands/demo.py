@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from vertebra.core.models import User
 from vertebra.evaluation.demo import decide_demo_referral
 from vertebra.patients.demo import DEMO_PASSWORD, DEMO_USERS, load_demo_clinic
-from vertebra.procedures.demo import load_demo_consents
+from vertebra.procedures.demo import load_demo_consents, load_demo_procedures
 from vertebra.scheduling.demo import load_demo_schedule
 
 
@@ -44,6 +44,8 @@ class Command(BaseCommand):
         self.stdout.write(f"  demo calendars: 6 resources, {booked} appointments booked")
         consented = load_demo_consents()
         self.stdout.write(f"  demo consents and pre-procedure checklists: {consented}")
+        signed = load_demo_procedures()
+        self.stdout.write(f"  demo signed procedure records: {signed}")
         self.stdout.write(
             self.style.SUCCESS(f"Demo clinic loaded. Logins (password {DEMO_PASSWORD!r}):")
         )
