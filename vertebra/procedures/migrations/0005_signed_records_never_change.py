@@ -1,8 +1,13 @@
 """A signed procedure record never changes: the database refuses any UPDATE or DELETE of a
-signed record, and any INSERT, UPDATE or DELETE of its levels, leaks, adverse events,
-medications and vital signs, whoever sends it (services, a shell, raw SQL). Corrections are
-addenda, a table of their own. The services refuse first with a clear message; this is the
-guarantee behind them (DESIGN §1: the database guarantees what must never break)."""
+signed record, and any UPDATE or DELETE of its levels, leaks, adverse events, medications and
+vital signs, and any INSERT of one created after the signature, whoever sends it (services, a
+shell, raw SQL). Corrections are addenda, a table of their own. The services refuse first with
+a clear message; this is the guarantee behind them (DESIGN §1: the database guarantees what
+must never break).
+
+An entry dated before the signature may be inserted: that is what a restore or a move between
+databases (dumpdata/loaddata, which keep created_at) writes after the record's own row. The
+application cannot backdate one: created_at is set on insert (auto_now_add)."""
 
 from django.db import migrations
 
@@ -25,6 +30,14 @@ def _signed(row: str, table: str) -> str:
     return f"(SELECT status FROM {RECORD} WHERE id = {parent}) = 'signed'"
 
 
+def _added_after_signing(table: str) -> str:
+    parent = CHILDREN[table].format(row="NEW")
+    return (
+        f"(SELECT status = 'signed' AND NEW.created_at > signed_at FROM {RECORD} "
+        f"WHERE id = {parent})"
+    )
+
+
 def sqlite_forward() -> list[str]:
     statements = [
         f"CREATE TRIGGER {RECORD}_{op.lower()}_signed BEFORE {op} ON {RECORD} "
@@ -32,8 +45,12 @@ def sqlite_forward() -> list[str]:
         for op in ("UPDATE", "DELETE")
     ]
     for table in CHILDREN:
-        for op, rows in (("INSERT", ("NEW",)), ("UPDATE", ("OLD", "NEW")), ("DELETE", ("OLD",))):
-            condition = " OR ".join(_signed(row, table) for row in rows)
+        for op, conditions in (
+            ("INSERT", [_added_after_signing(table)]),
+            ("UPDATE", [_signed("OLD", table), _signed("NEW", table)]),
+            ("DELETE", [_signed("OLD", table)]),
+        ):
+            condition = " OR ".join(conditions)
             statements.append(
                 f"CREATE TRIGGER {table}_{op.lower()}_signed BEFORE {op} ON {table} "
                 f"WHEN {condition} BEGIN SELECT RAISE(ABORT, '{MESSAGE}'); END"
@@ -68,10 +85,13 @@ END $$ LANGUAGE plpgsql"""
   IF TG_OP <> 'INSERT' THEN
     IF {_signed("OLD", table)} THEN RAISE EXCEPTION '{MESSAGE}'; END IF;
   END IF;
-  IF TG_OP <> 'DELETE' THEN
+  IF TG_OP = 'UPDATE' THEN
     IF {_signed("NEW", table)} THEN RAISE EXCEPTION '{MESSAGE}'; END IF;
-    RETURN NEW;
   END IF;
+  IF TG_OP = 'INSERT' THEN
+    IF {_added_after_signing(table)} THEN RAISE EXCEPTION '{MESSAGE}'; END IF;
+  END IF;
+  IF TG_OP <> 'DELETE' THEN RETURN NEW; END IF;
   RETURN OLD;
 END $$ LANGUAGE plpgsql""",
             f"CREATE TRIGGER {table}_signed BEFORE INSERT OR UPDATE OR DELETE ON {table} "

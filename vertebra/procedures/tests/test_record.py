@@ -556,3 +556,25 @@ def test_leakage_none_is_refused_while_leaks_are_recorded(
     assert refused.value.errors == {
         "leakage": ["Leaks are recorded at this level: mark them entered in error first."]
     }
+
+
+def test_a_signed_record_survives_a_move_between_databases(
+    signed: ProcedureRecord, tmp_path: Any
+) -> None:
+    """operations.md §3 moves a clinic with dumpdata and loaddata: the record's row is loaded
+    before its entries, which are dated before the signature and so accepted."""
+    from django.core.management import call_command
+
+    from vertebra.procedures.tests.guard import empty_procedure_tables
+
+    dump = tmp_path / "procedures.json"
+    call_command("dumpdata", "procedures", "--natural-foreign", "--output", str(dump))
+    before = world()
+    empty_procedure_tables()
+    assert ProcedureRecord.objects.count() == 0
+    call_command("loaddata", str(dump), verbosity=0)
+    assert world()[:4] == before[:4]
+    assert fresh(signed).signed_summary == signed.signed_summary
+    # Loaded, it is as unchangeable as before.
+    with pytest.raises((IntegrityError, DatabaseError)), transaction.atomic():
+        ProcedureLevel.objects.filter(procedure=signed).update(volume_ml=Decimal(1))
