@@ -20,6 +20,7 @@ from vertebra.procedures.models import (
     VitalSigns,
 )
 from vertebra.procedures.record import EVENT_FIELDS as EVENT_FORM_FIELDS
+from vertebra.procedures.record import LEVEL_FIELDS
 from vertebra.procedures.record import MEDICATION_FIELDS as MEDICATION_FORM_FIELDS
 from vertebra.procedures.record import VITALS_FIELDS as VITALS_FORM_FIELDS
 from vertebra.procedures.rules.checks import LEVELS
@@ -167,20 +168,7 @@ SECTION_FIELDS = {
 LevelForm = _form(
     "LevelForm",
     ProcedureLevel,
-    (
-        "approach",
-        "side",
-        "needle_gauge",
-        "cavity_creation",
-        "biopsy_taken",
-        "cement_product",
-        "cement_viscosity",
-        "cement_lot",
-        "cement_expiry",
-        "volume_ml",
-        "volume_confirmed",
-        "leakage",
-    ),
+    tuple(field for field in LEVEL_FIELDS if field != "level"),
     before={"level": forms.ChoiceField(choices=[(code, code) for code in LEVELS], label="Level")},
     levels_reason=forms.CharField(
         required=False,

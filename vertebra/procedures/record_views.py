@@ -114,10 +114,6 @@ def _initial(instance: Any, fields: tuple[str, ...]) -> dict[str, Any]:
     )
 
 
-def _level_fields() -> tuple[str, ...]:
-    return tuple(name for name in forms.LevelForm.base_fields if name != "levels_reason")
-
-
 def _render(
     request: HttpRequest, procedure: ProcedureRecord, bound: Forms | None = None, status: int = 200
 ) -> HttpResponse:
@@ -134,7 +130,7 @@ def _render(
         )
         for name, (title, _fields) in forms.SECTIONS.items()
     ]
-    level_fields = _level_fields()
+    level_fields = record.LEVEL_FIELDS
     levels = [
         {
             "view": level_view,
@@ -308,7 +304,7 @@ def procedure_adverse_none(request: HttpRequest, procedure_id: str) -> HttpRespo
 
 
 def _level_data(data: dict[str, Any]) -> dict[str, Any]:
-    return {field: data[field] for field in _level_fields()}
+    return {field: data[field] for field in record.LEVEL_FIELDS}
 
 
 @require(Capability.PROCEDURE_RECORD)
