@@ -382,6 +382,7 @@ CASES: tuple[Case, ...] = (
          data={"version": "1"}, ok_status=302, ok_location="/portal/appointments/",
          ok_delta={"Notice": 1, "AuditEvent": 1}),
     Case("GET", "/portal/appointments/{a}/calendar.ics", "page", PAGE_PORTAL, ok_delta=AUDIT_1),
+    Case("GET", "/portal/procedures/{s}/discharge.pdf", "page", PAGE_PORTAL, ok_delta=AUDIT_1),
     # --- JSON API ---------------------------------------------------------------------------
     Case("GET", "/api/openapi.json", "public", EVERYONE_200),
     Case("GET", "/api/", "public", "404 404 404 404 404 404 404"),

@@ -14,6 +14,7 @@ urlpatterns = [
         views.appointment_cancel,
         name="appointment_cancel",
     ),
+    path("procedures/<str:procedure_id>/discharge.pdf", views.discharge_pdf, name="discharge_pdf"),
     path(
         "appointments/<str:appointment_id>/calendar.ics",
         views.appointment_ics,

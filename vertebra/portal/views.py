@@ -17,6 +17,8 @@ from vertebra.core.models import RecordStatus
 from vertebra.core.permissions import Capability, require
 from vertebra.patients.models import Patient, Referral
 from vertebra.patients.services import patient_read_audited
+from vertebra.procedures import documents
+from vertebra.procedures import selectors as procedure_selectors
 from vertebra.scheduling import selectors, selfbooking
 from vertebra.scheduling.notices import calendar_file
 from vertebra.scheduling.setup import self_booking_policy
@@ -45,7 +47,35 @@ def home(request: HttpRequest) -> HttpResponse:
             patient=patient,
             what="Patient opened their portal record",
         )
-    return render(request, "portal/home.html", {"patient": patient, "referrals": referrals})
+    procedures = procedure_selectors.patient_signed_procedures(patient.pk) if patient else []
+    return render(
+        request,
+        "portal/home.html",
+        {"patient": patient, "referrals": referrals, "procedures": procedures},
+    )
+
+
+@require(Capability.PORTAL)
+def discharge_pdf(request: HttpRequest, procedure_id: str) -> HttpResponse:
+    """The patient's own discharge instructions; anyone else's answer as if they did not exist."""
+    patient = _own_or_404(request)
+    procedure = procedure_selectors.procedure_get(procedure_id)
+    if procedure is None or procedure.patient_id != patient.pk or not procedure.is_signed:
+        raise Http404("No such procedure.")
+    patient_read_audited(
+        actor=Actor.from_request(request),
+        patient=patient,
+        what="Patient printed their discharge instructions",
+    )
+    pdf = documents.pdf_bytes(
+        "procedures/discharge_pdf.html",
+        documents.document_context(procedure),
+        request.build_absolute_uri("/"),
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    name = documents.filename("discharge", procedure)
+    response["Content-Disposition"] = f'inline; filename="{name}"'
+    return response
 
 
 # --- appointments: the patient's own, booked within the clinic's rules ------------------------

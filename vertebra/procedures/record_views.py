@@ -9,12 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -23,7 +21,7 @@ from vertebra.core.errors import DomainError, EditConflict, NotReady, RecordSign
 from vertebra.core.permissions import Capability, has_capability, require
 from vertebra.patients.selectors import referral_get
 from vertebra.patients.services import patient_read_audited
-from vertebra.procedures import forms, record, selectors
+from vertebra.procedures import documents, forms, record, selectors
 from vertebra.procedures.checklist import procedure_gate
 from vertebra.procedures.models import ProcedureLevel, ProcedureRecord
 from vertebra.procedures.templatetags.procedure_format import plain
@@ -481,30 +479,13 @@ def addendum_add(request: HttpRequest, procedure_id: str) -> HttpResponse:
 # --- Documents -------------------------------------------------------------------------
 
 
-def _document_context(procedure: ProcedureRecord) -> dict[str, Any]:
-    view = selectors.procedure_view(procedure)
-    evaluation = procedure.referral.evaluations.order_by("-created_at", "-pk").first()
-    return {
-        "procedure": procedure,
-        "patient": procedure.patient,
-        "referral": procedure.referral,
-        "view": view,
-        "evaluation": evaluation,
-        "final_decision": getattr(evaluation, "final_decision", None) if evaluation else None,
-        "clinic_name": settings.VERTEBRA_CLINIC_NAME,
-        "clinic_phone": settings.VERTEBRA_CLINIC_PHONE,
-    }
-
-
 def _pdf(
-    request: HttpRequest, template: str, context: dict[str, Any], filename: str
+    request: HttpRequest, template: str, procedure: ProcedureRecord, kind: str
 ) -> HttpResponse:
-    from weasyprint import HTML
-
-    html = render_to_string(template, context)
-    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
+    context = documents.document_context(procedure)
+    pdf = documents.pdf_bytes(template, context, request.build_absolute_uri("/"))
     response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    response["Content-Disposition"] = f'inline; filename="{documents.filename(kind, procedure)}"'
     return response
 
 
@@ -514,7 +495,7 @@ def procedure_report(request: HttpRequest, procedure_id: str) -> HttpResponse:
     patient_read_audited(
         actor=Actor.from_request(request), patient=procedure.patient, what="Read a procedure report"
     )
-    return render(request, "procedures/report.html", _document_context(procedure))
+    return render(request, "procedures/report.html", documents.document_context(procedure))
 
 
 @require(Capability.PROCEDURE_VIEW)
@@ -525,8 +506,7 @@ def procedure_report_pdf(request: HttpRequest, procedure_id: str) -> HttpRespons
         patient=procedure.patient,
         what="Printed a procedure report",
     )
-    name = f"procedure-{procedure.patient.mrn}-{procedure.started_at:%Y%m%d}.pdf"
-    return _pdf(request, "procedures/report_pdf.html", _document_context(procedure), name)
+    return _pdf(request, "procedures/report_pdf.html", procedure, "procedure")
 
 
 @require(Capability.PROCEDURE_VIEW)
@@ -537,5 +517,4 @@ def discharge_pdf(request: HttpRequest, procedure_id: str) -> HttpResponse:
         patient=procedure.patient,
         what="Printed the discharge instructions",
     )
-    name = f"discharge-{procedure.patient.mrn}-{procedure.started_at:%Y%m%d}.pdf"
-    return _pdf(request, "procedures/discharge_pdf.html", _document_context(procedure), name)
+    return _pdf(request, "procedures/discharge_pdf.html", procedure, "discharge")

@@ -87,6 +87,17 @@ def referral_procedures(referral: Referral) -> list[ProcedureRecord]:
     )
 
 
+def patient_signed_procedures(patient_id: int) -> list[ProcedureRecord]:
+    """What the patient sees in the portal: their signed sessions, newest first."""
+    return list(
+        ProcedureRecord.objects.filter(
+            patient_id=patient_id, status="signed", record_status=RecordStatus.ACTIVE
+        )
+        .select_related("operator")
+        .order_by("-started_at")
+    )
+
+
 def dose_thresholds() -> DoseThresholds:
     """[STECKER2009] (check): the clinic's settings."""
     return DoseThresholds(

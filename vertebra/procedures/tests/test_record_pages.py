@@ -284,3 +284,45 @@ def test_the_forms_show_what_is_stored_so_saving_unchanged_changes_nothing(
     assert '<option value="true" selected>Yes</option>' in page
     assert '<option value="" selected>Not recorded</option>' in page
     assert "---------" not in page
+
+
+def test_the_patient_gets_their_own_discharge_instructions_in_the_portal(
+    signed: ProcedureRecord,
+    users: dict[Role, Any],
+    make_patient: Callable[..., Any],
+    client_for: Callable[[Role | None], Client],
+) -> None:
+    from vertebra.patients.models import Patient
+
+    patient_client = client_for(Role.PATIENT)
+    pdf_url = f"/portal/procedures/{signed.public_id}/discharge.pdf"
+    # Not linked to this patient yet: no such procedure.
+    assert patient_client.get(pdf_url).status_code == 404
+    Patient.objects.filter(pk=signed.patient_id).update(user=users[Role.PATIENT])
+    home = text(patient_client.get("/portal/"))
+    assert "After your procedure" in home
+    assert pdf_url in home
+    before = AuditEvent.objects.count()
+    response = patient_client.get(pdf_url)
+    assert (response.status_code, response["Content-Type"]) == (200, "application/pdf")
+    assert AuditEvent.objects.latest("sequence").summary == (
+        "Patient printed their discharge instructions"
+    )
+    assert AuditEvent.objects.count() == before + 1
+    # Another patient's signed record answers exactly as one that does not exist.
+    other = make_patient(mrn="MRN-OTHER")
+    Patient.objects.filter(pk=signed.patient_id).update(user=None)
+    Patient.objects.filter(pk=other.pk).update(user=users[Role.PATIENT])
+    assert patient_client.get(pdf_url).status_code == 404
+    assert "After your procedure" not in text(patient_client.get("/portal/"))
+
+
+def test_an_unsigned_record_is_not_in_the_portal(
+    started: ProcedureRecord, users: dict[Role, Any], client_for: Callable[[Role | None], Client]
+) -> None:
+    from vertebra.patients.models import Patient
+
+    Patient.objects.filter(pk=started.patient_id).update(user=users[Role.PATIENT])
+    client = client_for(Role.PATIENT)
+    assert client.get(f"/portal/procedures/{started.public_id}/discharge.pdf").status_code == 404
+    assert "After your procedure" not in text(client.get("/portal/"))
