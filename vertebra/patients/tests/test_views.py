@@ -96,3 +96,18 @@ def test_worklist_rows_show_and_escape_every_column(client_for, actor, make_pati
     assert '<tr><td colspan="6">No referrals here.</td></tr>' in (
         client_for(Role.NURSE).get("/staff/").content.decode()
     )
+
+
+def test_spine_diagram_names_and_marks_the_fractured_levels():
+    from vertebra.patients.spine import LEVELS, spine_svg
+
+    none = str(spine_svg(set()))
+    assert "Fractured levels: none</title>" in none
+    assert none.count("<rect ") == len(LEVELS)
+    assert "fractured" not in none
+    two = str(spine_svg({"L1", "T12"}))
+    assert "Fractured levels: T12 L1 </title>" in two  # head to tail, as on the drawing
+    assert two.count('<rect class="body fractured"') == 2
+    assert '<text x="60" y="385" class="fractured">T12</text>' in two
+    assert '<rect class="body" x="35" y="4"' not in two  # C1 is 40 wide, centred at 40
+    assert '<rect class="body" x="40" y="4" width="40" height="14" rx="3"></rect>' in two
