@@ -209,14 +209,24 @@ TIMELINE_LIMIT = 200
 
 
 def patient_chart(*, patient_public_id: Any) -> PatientChart | None:
-    """The whole chart in a fixed number of queries (patient, referrals, fractures, assessments,
-    antithrombotics, status history, timeline)."""
-    patient = patient_get(public_id=patient_public_id)
-    if patient is None:
+    """The whole chart in a fixed number of queries: the referrals with their patient and
+    assessment (the patient alone when there is no referral), fractures, antithrombotics,
+    status history, evaluations with their people and decisions, timeline."""
+    key = _as_uuid(patient_public_id)
+    if key is None:
         return None
+    # Evaluations are the evaluation app's (named through the relation: patients never imports
+    # it); one query with their evaluator and final decision instead of one per relation.
+    evaluations = Referral.evaluations.rel.related_model._default_manager.select_related(
+        "evaluated_by", "final_decision__decided_by"
+    )
     referrals = list(
-        Referral.objects.filter(patient=patient, record_status=RecordStatus.ACTIVE)
-        .select_related("assessment")
+        Referral.objects.filter(
+            patient__public_id=key,
+            patient__record_status=RecordStatus.ACTIVE,
+            record_status=RecordStatus.ACTIVE,
+        )
+        .select_related("patient", "assessment")
         .prefetch_related(
             Prefetch(
                 "fractures",
@@ -232,12 +242,19 @@ def patient_chart(*, patient_public_id: Any) -> PatientChart | None:
                 "status_changes",
                 queryset=ReferralStatusChange.objects.select_related("changed_by"),
             ),
-            # By name: the evaluation app builds on patients, never the other way round.
-            "evaluations__evaluated_by",
-            "evaluations__final_decision__decided_by",
+            Prefetch("evaluations", queryset=evaluations),
         )
         .order_by("-referral_date", "-id")
     )
+    if referrals:
+        patient = referrals[0].patient
+        for referral in referrals:
+            referral.patient = patient  # one instance for the chart, as a separate query gave
+    else:
+        found = patient_get(public_id=key)
+        if found is None:
+            return None
+        patient = found
     timeline = list(
         AuditEvent.objects.filter(patient=patient)
         .exclude(action=AuditAction.VIEW)
