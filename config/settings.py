@@ -189,6 +189,8 @@ LOGOUT_REDIRECT_URL = "login"
 # Automatic logoff after this many idle minutes (a clinic setting).
 VERTEBRA_IDLE_TIMEOUT_MINUTES = _env_int("VERTEBRA_IDLE_TIMEOUT_MINUTES", 15)
 SESSION_COOKIE_AGE = 12 * 60 * 60
+# Django's database sessions, with the per-request read done in one plain query.
+SESSION_ENGINE = "vertebra.core.sessions"
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -22,10 +22,11 @@ from vertebra.patients.models import SPINE_LEVELS
 
 pytestmark = pytest.mark.django_db
 
-# session, user, patient, referrals (+assessment), fractures, antithrombotics, status history,
-# evaluations, their evaluators, final decisions, their deciders, timeline; then the audited
-# view: chain head, insert, head update, inside a savepoint pair.
-CHART_QUERIES = 17
+# session, user, referrals (+patient, assessment), fractures, antithrombotics, status history,
+# evaluations (+evaluator, final decision, decider), timeline; then the audited view: chain
+# head, insert, head update, inside a savepoint pair. A patient without referrals: the patient
+# is read on its own and the four queries of the referrals' relations are not needed.
+CHART_QUERIES = 13
 # session, user, the search (latest referral status as a subquery).
 PATIENT_LIST_QUERIES = 3
 # session, user, counts per status, the referrals with patient and level count.
@@ -88,6 +89,12 @@ def test_the_chart_runs_a_fixed_number_of_queries(nurse, build):
 
     assert queries(nurse, f"/staff/patients/{small.public_id}/") == CHART_QUERIES
     assert queries(nurse, f"/staff/patients/{large.public_id}/") == CHART_QUERIES
+
+
+def test_the_chart_of_a_patient_without_referrals_reads_the_patient_alone(nurse, make_patient):
+    patient = make_patient(family_name="Noreferral")
+    assert queries(nurse, f"/staff/patients/{patient.public_id}/") == CHART_QUERIES + 1 - 4
+    assert "No referral yet." in nurse.get(f"/staff/patients/{patient.public_id}/").content.decode()
 
 
 @pytest.mark.parametrize("url", ["/staff/patients/", "/staff/patients/?q=family"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -102,9 +103,31 @@ def patient_search(*, query: str = "", limit: int = SEARCH_LIMIT) -> QuerySet[Pa
 WORKLIST_PAGE_SIZE = 50
 
 
+_STATUS_LABELS = dict(ReferralStatus.choices)
+
+
+@dataclass(frozen=True, slots=True)
+class WorklistRow:
+    """One worklist line: only the columns the page shows (no model instances to build)."""
+
+    pk: int
+    referral_date: dt.date
+    referring_clinician: str
+    status: str
+    level_count: int
+    patient_public_id: uuid.UUID
+    family_name: str
+    given_name: str
+    mrn: str
+
+    @property
+    def status_label(self) -> str:
+        return str(_STATUS_LABELS.get(self.status, self.status))
+
+
 @dataclass(frozen=True, slots=True)
 class Worklist:
-    referrals: Sequence[Referral]
+    referrals: Sequence[WorklistRow]
     counts: dict[str, int]
     status: str | None
     total: int
@@ -120,16 +143,32 @@ class Worklist:
         return (self.page - 1) * WORKLIST_PAGE_SIZE + len(self.referrals)
 
 
+_WORKLIST_COLUMNS = (
+    "pk",
+    "referral_date",
+    "referring_clinician",
+    "status",
+    "level_count",
+    "patient__public_id",
+    "patient__family_name",
+    "patient__given_name",
+    "patient__mrn",
+)
+
+
 def worklist(*, status: str | None = None, page: int = 1) -> Worklist:
     """Active referrals (oldest first within a status, so nothing waits unseen) and the count in
     every pathway status. Two queries.
 
-    No join to patients is needed: retracting a patient retracts their referrals too. The level
-    count is a correlated subquery so only the rows shown are counted (open_oldest index)."""
+    No join to patients is needed for the counts: retracting a patient retracts their referrals
+    too. The level count is a correlated subquery so only the rows shown are counted
+    (open_oldest index). Rows are read as tuples of the shown columns: building a Referral and a
+    Patient per row cost more than the queries themselves."""
     active = Referral.objects.filter(record_status=RecordStatus.ACTIVE)
     counts = dict.fromkeys(ReferralStatus.values, 0)
-    for row in active.values("status").annotate(n=Count("id")).order_by():
-        counts[row["status"]] = row["n"]
+    # COUNT(*) rather than COUNT(id): the same number (id is never NULL), half the work.
+    for value, n in active.values_list("status").annotate(n=Count("*")).order_by():
+        counts[value] = n
     levels = (
         Fracture.objects.filter(referral=OuterRef("pk"), record_status=RecordStatus.ACTIVE)
         .order_by()
@@ -137,7 +176,7 @@ def worklist(*, status: str | None = None, page: int = 1) -> Worklist:
         .annotate(n=Count("id"))
         .values("n")
     )
-    shown = active.select_related("patient").annotate(level_count=Coalesce(Subquery(levels), 0))
+    shown = active.annotate(level_count=Coalesce(Subquery(levels), 0))
     shown = shown.filter(status=status) if status else shown.exclude(status=ReferralStatus.CLOSED)
     total = (
         counts.get(status, 0)
@@ -147,7 +186,8 @@ def worklist(*, status: str | None = None, page: int = 1) -> Worklist:
     pages = max(1, -(-total // WORKLIST_PAGE_SIZE))
     page = min(max(page, 1), pages)
     start = (page - 1) * WORKLIST_PAGE_SIZE
-    referrals = list(shown.order_by("referral_date", "id")[start : start + WORKLIST_PAGE_SIZE])
+    rows = shown.order_by("referral_date", "id").values_list(*_WORKLIST_COLUMNS)
+    referrals = [WorklistRow(*row) for row in rows[start : start + WORKLIST_PAGE_SIZE]]
     return Worklist(
         referrals=referrals, counts=counts, status=status, total=total, page=page, pages=pages
     )
@@ -169,14 +209,24 @@ TIMELINE_LIMIT = 200
 
 
 def patient_chart(*, patient_public_id: Any) -> PatientChart | None:
-    """The whole chart in a fixed number of queries (patient, referrals, fractures, assessments,
-    antithrombotics, status history, timeline)."""
-    patient = patient_get(public_id=patient_public_id)
-    if patient is None:
+    """The whole chart in a fixed number of queries: the referrals with their patient and
+    assessment (the patient alone when there is no referral), fractures, antithrombotics,
+    status history, evaluations with their people and decisions, timeline."""
+    key = _as_uuid(patient_public_id)
+    if key is None:
         return None
+    # Evaluations are the evaluation app's (named through the relation: patients never imports
+    # it); one query with their evaluator and final decision instead of one per relation.
+    evaluations = Referral.evaluations.rel.related_model._default_manager.select_related(
+        "evaluated_by", "final_decision__decided_by"
+    )
     referrals = list(
-        Referral.objects.filter(patient=patient, record_status=RecordStatus.ACTIVE)
-        .select_related("assessment")
+        Referral.objects.filter(
+            patient__public_id=key,
+            patient__record_status=RecordStatus.ACTIVE,
+            record_status=RecordStatus.ACTIVE,
+        )
+        .select_related("patient", "assessment")
         .prefetch_related(
             Prefetch(
                 "fractures",
@@ -192,12 +242,19 @@ def patient_chart(*, patient_public_id: Any) -> PatientChart | None:
                 "status_changes",
                 queryset=ReferralStatusChange.objects.select_related("changed_by"),
             ),
-            # By name: the evaluation app builds on patients, never the other way round.
-            "evaluations__evaluated_by",
-            "evaluations__final_decision__decided_by",
+            Prefetch("evaluations", queryset=evaluations),
         )
         .order_by("-referral_date", "-id")
     )
+    if referrals:
+        patient = referrals[0].patient
+        for referral in referrals:
+            referral.patient = patient  # one instance for the chart, as a separate query gave
+    else:
+        found = patient_get(public_id=key)
+        if found is None:
+            return None
+        patient = found
     timeline = list(
         AuditEvent.objects.filter(patient=patient)
         .exclude(action=AuditAction.VIEW)

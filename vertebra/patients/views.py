@@ -28,7 +28,7 @@ from vertebra.patients.forms import (
     VersionedForm,
 )
 from vertebra.patients.models import Referral, ReferralStatus
-from vertebra.patients.spine import CANVAS_WIDTH, spine_boxes
+from vertebra.patients.spine import spine_svg
 
 
 def _or_404(obj: Any) -> Any:
@@ -130,16 +130,13 @@ def patient_chart(request: HttpRequest, patient_id: str) -> HttpResponse:
         )
     except DomainError as exc:
         raise Http404 from exc
-    boxes, height = spine_boxes(chart.fractured_levels)
     return render(
         request,
         "patients/chart.html",
         {
             "chart": chart,
             "patient": chart.patient,
-            "spine_boxes": boxes,
-            "spine_height": height,
-            "spine_width": CANVAS_WIDTH,
+            "spine_svg": spine_svg(chart.fractured_levels),
             "nav": "patients",
             "statuses": ReferralStatus,
             "transitions": services.ALLOWED_TRANSITIONS,

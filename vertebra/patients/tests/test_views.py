@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from vertebra.core.models import RecordStatus, Role
@@ -65,3 +67,47 @@ def test_spine_marks_levels_of_closed_referrals_too(client_for, actor, referral)
     assert page.context["chart"].fractured_levels == {"T9"}
     assert "Fractured levels: T9" in page.content.decode()
     assert "Evaluate</button>" not in page.content.decode()
+
+
+def test_worklist_rows_show_and_escape_every_column(client_for, actor, make_patient, make_referral):
+    patient = make_patient(family_name="<b>O'Brien</b>", given_name="Ann & Co", mrn="MRN-<9>")
+    referral = make_referral(
+        patient, referring_clinician='Dr "Quote" <i>', referral_date=dt.date(2026, 3, 4)
+    )
+    services.fracture_create(actor=actor, referral=referral, data={"level": "T12"})
+    services.fracture_create(actor=actor, referral=referral, data={"level": "L1"})
+    services.referral_set_status(actor=actor, referral=referral, to_status="evaluating")
+
+    page = client_for(Role.NURSE).get("/staff/").content.decode()
+
+    assert (
+        f'<td><a href="/staff/patients/{patient.public_id}/">'
+        "&lt;b&gt;O&#x27;Brien&lt;/b&gt;, Ann &amp; Co</a></td>\n"
+        '      <td class="nowrap">MRN-&lt;9&gt;</td>\n'
+        '      <td class="nowrap">2026-03-04</td>\n'
+        "      <td>Dr &quot;Quote&quot; &lt;i&gt;</td>\n"
+        "      <td>2</td>\n"
+        '      <td><span class="status">Evaluating</span></td>'
+    ) in page
+    assert "<b>O'Brien</b>" not in page
+    services.referral_set_status(
+        actor=actor, referral=referral, to_status="closed", reason="Declined"
+    )
+    assert '<tr><td colspan="6">No referrals here.</td></tr>' in (
+        client_for(Role.NURSE).get("/staff/").content.decode()
+    )
+
+
+def test_spine_diagram_names_and_marks_the_fractured_levels():
+    from vertebra.patients.spine import LEVELS, spine_svg
+
+    none = str(spine_svg(set()))
+    assert "Fractured levels: none</title>" in none
+    assert none.count("<rect ") == len(LEVELS)
+    assert "fractured" not in none
+    two = str(spine_svg({"L1", "T12"}))
+    assert "Fractured levels: T12 L1 </title>" in two  # head to tail, as on the drawing
+    assert two.count('<rect class="body fractured"') == 2
+    assert '<text x="60" y="385" class="fractured">T12</text>' in two
+    assert '<rect class="body" x="35" y="4"' not in two  # C1 is 40 wide, centred at 40
+    assert '<rect class="body" x="40" y="4" width="40" height="14" rx="3"></rect>' in two
