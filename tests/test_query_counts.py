@@ -19,14 +19,16 @@ from vertebra.core.models import Role
 from vertebra.evaluation import services as evaluation_services
 from vertebra.patients import services
 from vertebra.patients.models import SPINE_LEVELS
+from vertebra.procedures import record as procedure_record
 
 pytestmark = pytest.mark.django_db
 
 # session, user, referrals (+patient, assessment), fractures, antithrombotics, status history,
-# evaluations (+evaluator, final decision, decider), timeline; then the audited view: chain
-# head, insert, head update, inside a savepoint pair. A patient without referrals: the patient
-# is read on its own and the four queries of the referrals' relations are not needed.
-CHART_QUERIES = 13
+# evaluations (+evaluator, final decision, decider), procedure records (+operator), timeline;
+# then the audited view: chain head, insert, head update, inside a savepoint pair. A patient
+# without referrals: the patient is read on its own and the five queries of the referrals'
+# relations are not needed.
+CHART_QUERIES = 14
 # session, user, the search (latest referral status as a subquery).
 PATIENT_LIST_QUERIES = 3
 # session, user, counts per status, the referrals with patient and level count.
@@ -71,6 +73,13 @@ def build(make_patient, make_referral, actor, physician_actor):
                 choice="proceed",
                 reason="MRI confirms an acute fracture",
             )
+            # … and has a procedure record (started with an override: no checklist here).
+            procedure_record.procedure_start(
+                actor=physician_actor,
+                referral=referral,
+                operator=physician_actor.user,
+                emergency_reason="Query-count fixture",
+            )
         return patient
 
     return make
@@ -89,11 +98,13 @@ def test_the_chart_runs_a_fixed_number_of_queries(nurse, build):
 
     assert queries(nurse, f"/staff/patients/{small.public_id}/") == CHART_QUERIES
     assert queries(nurse, f"/staff/patients/{large.public_id}/") == CHART_QUERIES
+    page = nurse.get(f"/staff/patients/{large.public_id}/").content.decode()
+    assert page.count("In progress</a>") == 8  # each referral's procedure record, linked
 
 
 def test_the_chart_of_a_patient_without_referrals_reads_the_patient_alone(nurse, make_patient):
     patient = make_patient(family_name="Noreferral")
-    assert queries(nurse, f"/staff/patients/{patient.public_id}/") == CHART_QUERIES + 1 - 4
+    assert queries(nurse, f"/staff/patients/{patient.public_id}/") == CHART_QUERIES + 1 - 5
     assert "No referral yet." in nurse.get(f"/staff/patients/{patient.public_id}/").content.decode()
 
 

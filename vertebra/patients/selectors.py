@@ -211,7 +211,8 @@ TIMELINE_LIMIT = 200
 def patient_chart(*, patient_public_id: Any) -> PatientChart | None:
     """The whole chart in a fixed number of queries: the referrals with their patient and
     assessment (the patient alone when there is no referral), fractures, antithrombotics,
-    status history, evaluations with their people and decisions, timeline."""
+    status history, evaluations with their people and decisions, procedure records with their
+    operators, timeline."""
     key = _as_uuid(patient_public_id)
     if key is None:
         return None
@@ -220,6 +221,10 @@ def patient_chart(*, patient_public_id: Any) -> PatientChart | None:
     evaluations = Referral.evaluations.rel.related_model._default_manager.select_related(
         "evaluated_by", "final_decision__decided_by"
     )
+    # Likewise the procedure records (the procedures app's), with their operators.
+    procedures = Referral.procedures.rel.related_model._default_manager.filter(
+        record_status=RecordStatus.ACTIVE
+    ).select_related("operator")
     referrals = list(
         Referral.objects.filter(
             patient__public_id=key,
@@ -243,6 +248,7 @@ def patient_chart(*, patient_public_id: Any) -> PatientChart | None:
                 queryset=ReferralStatusChange.objects.select_related("changed_by"),
             ),
             Prefetch("evaluations", queryset=evaluations),
+            Prefetch("procedures", queryset=procedures, to_attr="active_procedures"),
         )
         .order_by("-referral_date", "-id")
     )
