@@ -326,3 +326,13 @@ def test_an_unsigned_record_is_not_in_the_portal(
     client = client_for(Role.PATIENT)
     assert client.get(f"/portal/procedures/{started.public_id}/discharge.pdf").status_code == 404
     assert "After your procedure" not in text(client.get("/portal/"))
+
+
+def test_a_reader_sees_an_in_progress_record_as_its_report_without_forms(
+    started: ProcedureRecord, client_for: Callable[[Role | None], Client]
+) -> None:
+    page = text(client_for(Role.QUALITY_LEAD).get(url(started)))
+    assert "<strong>In progress</strong>: shown as its report would print today." in page
+    assert "Still to record before the operator signs: the procedure end time;" in page
+    assert "NOT SIGNED — draft, in progress." in page
+    assert "<form" not in page.split("<main", 1)[1].split("</main>", 1)[0]
