@@ -128,13 +128,12 @@ def _render(
         )
         for name, (title, _fields) in forms.SECTIONS.items()
     ]
-    level_fields = record.LEVEL_FIELDS
     levels = [
         {
             "view": level_view,
             "form": bound.get(f"level-{level_view.level.pk}")
             or forms.LevelForm(
-                initial=_initial(level_view.level, level_fields)
+                initial=_initial(level_view.level, record.LEVEL_FIELDS)
                 | {"levels_reason": procedure.levels_reason},
                 prefix=f"level-{level_view.level.public_id}",
             ),
