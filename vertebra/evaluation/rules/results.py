@@ -8,11 +8,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from operator import attrgetter
+from typing import TypeVar
 
 from vertebra.evaluation.rules.scores import GenantResult, OfScoreResult, SinsResult
 from vertebra.evaluation.rules.screening import WhoCategory
 
 RULESET_VERSION = "vertebra-rules-1.0.0"
+
+K = TypeVar("K")
+V = TypeVar("V")
 
 DECISIONS = ("recommended", "specialist_review", "incomplete", "not_recommended")
 
@@ -45,6 +49,9 @@ def _ladder_step(kind: str, status: str) -> int:
     return RECOMMENDED_STEP
 
 
+_set = object.__setattr__
+
+
 @dataclass(frozen=True, slots=True)
 class Finding:
     rule: str
@@ -59,14 +66,28 @@ class Finding:
     order: int = field(init=False, repr=False, compare=False)
     step: int = field(init=False, repr=False, compare=False)
 
-    def __post_init__(self) -> None:
-        object.__setattr__(
-            self, "order", 2 * _KIND_RANK[self.kind] + (0 if self.level is None else 1)
-        )
-        object.__setattr__(self, "step", _ladder_step(self.kind, self.status))
-
-
-_set = object.__setattr__
+    # Written out because the generated frozen __init__ (and a __post_init__) is several times
+    # slower; findings that are not shared (PRE-ANTITHROMBOTIC) are built per evaluation. It
+    # sets exactly the declared fields.
+    def __init__(
+        self,
+        rule: str,
+        kind: str,
+        status: str,
+        level: str | None,
+        message: str,
+        source: str,
+        earliest_date: dt.date | None = None,
+    ) -> None:
+        _set(self, "rule", rule)
+        _set(self, "kind", kind)
+        _set(self, "status", status)
+        _set(self, "level", level)
+        _set(self, "message", message)
+        _set(self, "source", source)
+        _set(self, "earliest_date", earliest_date)
+        _set(self, "order", 2 * _KIND_RANK[kind] + (0 if level is None else 1))
+        _set(self, "step", _ladder_step(kind, status))
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,6 +178,36 @@ def finding(
 ) -> Finding:
     """The finding for these facts; ``message(*facts)`` runs only when it is not cached."""
     return Finding(rule, kind, status, level, f"{message(*facts)} {source}", source)
+
+
+def constant(
+    rule: str, kind: str, status: str, level: str | None, source: str, text: str
+) -> Finding:
+    """A finding whose message is fixed text: built once at import and shared, exactly what
+    ``finding(rule, kind, status, level, source, <identity>, text)`` builds, without a cache
+    lookup per evaluation."""
+    return Finding(rule, kind, status, level, f"{text} {source}", source)
+
+
+# Bound of every memo table below: findings keyed by facts from an open set (level lists) stop
+# being added beyond it, as the finding cache is bounded, so a long-running server cannot grow
+# them without limit; lookups of the entries already there go on working.
+MEMO_LIMIT = 4096
+
+
+def remember(table: dict[K, V], key: K, found: V) -> V:
+    """Store ``found`` (a finding, or None for "not listed") under ``key`` unless the table is
+    full; return it.
+
+    A memo table belongs to one call site (rule, kind and source fixed there), and its key must
+    hold every fact the message prints, as values whose equality means identical text: level
+    names, this package's status tokens, booleans tested with ``is``, integers counted here.
+    Never a Decimal (-3 == -3.0) nor an int from the snapshot (1 == True): those go through
+    ``finding``, which is typed and takes Decimals as text.
+    """
+    if len(table) < MEMO_LIMIT:
+        table[key] = found
+    return found
 
 
 _STEP = attrgetter("step")
