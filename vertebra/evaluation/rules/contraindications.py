@@ -8,6 +8,7 @@ RC-NO-BACKUP [ACRPP] (check).
 from __future__ import annotations
 
 from vertebra.evaluation.rules import thresholds as th
+from vertebra.evaluation.rules.memo import memo_table, remember
 from vertebra.evaluation.rules.model import CandidateSnapshot
 from vertebra.evaluation.rules.patient import Aggregates
 from vertebra.evaluation.rules.results import (
@@ -21,7 +22,6 @@ from vertebra.evaluation.rules.results import (
     Finding,
     constant,
     finding,
-    remember,
 )
 from vertebra.evaluation.rules.settings import RuleSettings
 from vertebra.evaluation.rules.sources import cite
@@ -144,7 +144,7 @@ _IMPROVING_MISSING = constant(
     "Ask about the pain trend under medical therapy.",
 )
 # "Pain {trend}, not improving.", keyed by the trend's text.
-_NOT_IMPROVING: dict[str, Finding] = {}
+_NOT_IMPROVING: dict[str, Finding] = memo_table()
 
 
 def no_acute_fracture(agg: Aggregates) -> Finding:
@@ -185,7 +185,7 @@ _ACUITY_NOT_ESTABLISHED = constant(
     "Acuity not established: image the levels (MRI with STIR).",
 )
 # Keyed by the not-acute level names the message lists.
-_NONE_ACUTE: dict[tuple[str, ...], Finding] = {}
+_NONE_ACUTE: dict[tuple[str, ...], Finding] = memo_table()
 
 
 def infection(snapshot: CandidateSnapshot) -> Finding:
@@ -358,7 +358,7 @@ def neuro(snapshot: CandidateSnapshot) -> Finding:
 
 
 # Keyed by (present, unknown): tuples of the three names above, a finite set.
-_NEURO: dict[tuple[tuple[str, ...], tuple[str, ...]], Finding] = {}
+_NEURO: dict[tuple[tuple[str, ...], tuple[str, ...]], Finding] = memo_table()
 
 
 def _neuro(present: tuple[str, ...], unknown: tuple[str, ...]) -> Finding:
@@ -399,7 +399,7 @@ def levels_count(agg: Aggregates) -> Finding:
 
 
 # Keyed by the two counts (ints counted here, never a snapshot value).
-_LEVELS_COUNT: dict[tuple[int, int], Finding] = {}
+_LEVELS_COUNT: dict[tuple[int, int], Finding] = memo_table()
 
 
 def _levels_count(targets: int, possible: int) -> Finding:

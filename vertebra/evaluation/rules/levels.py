@@ -12,6 +12,7 @@ from collections.abc import Callable
 from vertebra.evaluation.rules import level_messages as msg
 from vertebra.evaluation.rules import thresholds as th
 from vertebra.evaluation.rules.level_state import ACUTE, NOT_ACUTE, UNKNOWN, LevelState
+from vertebra.evaluation.rules.memo import memo_table, remember
 from vertebra.evaluation.rules.results import (
     ABSENT,
     MISSING,
@@ -22,7 +23,6 @@ from vertebra.evaluation.rules.results import (
     RISK,
     Finding,
     finding,
-    remember,
 )
 from vertebra.evaluation.rules.settings import RuleSettings
 from vertebra.evaluation.rules.sources import cite
@@ -37,7 +37,7 @@ SRC_LEAKAGE = cite("LEAK2017", "YEOM2003")
 
 # --- rules --------------------------------------------------------------------------------------
 #
-# Each rule looks its finding up in a memo table of its own (results.remember) under the exact
+# Each rule looks its finding up in a memo table of its own (memo.py) under the exact
 # facts that decide it, and builds it only on a miss: a level's findings repeat across
 # evaluations, and building their texts was most of the per-level cost. A key holds the level
 # name, this package's tokens and booleans, the settings as printed, and a Decimal only as
@@ -50,7 +50,7 @@ def _tri(value: bool | None) -> str:
     return PRESENT if value else ABSENT
 
 
-_RANGE: dict[tuple[str, str], Finding] = {}
+_RANGE: dict[tuple[str, str], Finding] = memo_table()
 
 
 def level_range(state: LevelState) -> Finding:
@@ -103,8 +103,8 @@ def _review(
 
 
 # Keyed by (level, may prove acute, status).
-_HIGH_ENERGY: dict[tuple[str, bool, str], Finding] = {}
-_EPIDURAL: dict[tuple[str, bool, str], Finding] = {}
+_HIGH_ENERGY: dict[tuple[str, bool, str], Finding] = memo_table()
+_EPIDURAL: dict[tuple[str, bool, str], Finding] = memo_table()
 
 
 def high_energy(state: LevelState) -> Finding:
@@ -128,7 +128,7 @@ def _high_energy(state: LevelState, status: str) -> Finding:
 
 # Keyed by (level, may prove acute, the fragment's, the wall's and the canal's status, the
 # canal compromise as printed when above the threshold, the threshold as printed).
-_RETROPULSION: dict[tuple[str, bool, str, str, str, str | None, str], Finding] = {}
+_RETROPULSION: dict[tuple[str, bool, str, str, str, str | None, str], Finding] = memo_table()
 
 
 def retropulsion(state: LevelState, settings: RuleSettings) -> Finding:
@@ -214,7 +214,7 @@ def _epidural(state: LevelState, status: str) -> Finding:
 
 # Keyed by (level, may prove acute, status, the height loss as printed or None, at least,
 # the fraction's text): the facts of the message.
-_COLLAPSE: dict[tuple[str, bool, str, str | None, bool, str], Finding] = {}
+_COLLAPSE: dict[tuple[str, bool, str, str | None, bool, str], Finding] = memo_table()
 
 
 def severe_collapse(state: LevelState, settings: RuleSettings) -> Finding:
@@ -258,7 +258,7 @@ def severe_collapse(state: LevelState, settings: RuleSettings) -> Finding:
 
 # Keyed by (level, may prove acute, neoplastic, OF applicable, the possible OF types, the
 # unstable ones among them, and the SINS as (total, minimum, maximum, missing) or None).
-_INSTABILITY: dict[tuple[object, ...], Finding] = {}
+_INSTABILITY: dict[tuple[object, ...], Finding] = memo_table()
 
 
 def instability(state: LevelState, settings: RuleSettings) -> Finding:
@@ -335,7 +335,7 @@ def _instability(state: LevelState, settings: RuleSettings) -> Finding:
 
 
 # Keyed by (level, acuity unknown, neoplastic, CT for the posterior wall needed).
-_IMAGING: dict[tuple[str, bool, bool, bool], Finding] = {}
+_IMAGING: dict[tuple[str, bool, bool, bool], Finding] = memo_table()
 
 
 def imaging(state: LevelState, settings: RuleSettings) -> Finding:
@@ -374,7 +374,7 @@ def _imaging(level: str, acuity_unknown: bool, neoplastic: bool, ct: bool) -> Fi
 
 
 # Keyed by (level, etiology recorded, etiology); neoplastic follows from the etiology.
-_BIOPSY: dict[tuple[str, bool, str], Finding] = {}
+_BIOPSY: dict[tuple[str, bool, str], Finding] = memo_table()
 
 
 def biopsy(state: LevelState) -> Finding:
@@ -409,7 +409,7 @@ def _biopsy(state: LevelState) -> Finding:
 
 
 # Keyed by (level, cleft, cortical disruption, posterior-wall involvement).
-_LEAKAGE: dict[tuple[str, bool, bool, bool], Finding] = {}
+_LEAKAGE: dict[tuple[str, bool, bool, bool], Finding] = memo_table()
 
 
 def leakage(state: LevelState) -> Finding | None:

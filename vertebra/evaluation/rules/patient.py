@@ -6,6 +6,7 @@ Sources: [LCD], [CCP2018], [SIR2014]; [GENANT1993] for the height item of IND-PA
 from __future__ import annotations
 
 from vertebra.evaluation.rules import thresholds as th
+from vertebra.evaluation.rules.memo import memo_table, remember
 from vertebra.evaluation.rules.model import CandidateSnapshot
 from vertebra.evaluation.rules.results import (
     ABSENT,
@@ -20,7 +21,6 @@ from vertebra.evaluation.rules.results import (
     Finding,
     constant,
     finding,
-    remember,
 )
 from vertebra.evaluation.rules.sources import cite
 
@@ -96,9 +96,9 @@ _NO_LEVEL_ACUTE = constant(
     SRC_INDICATION,
     "No level is acute on imaging: augmentation is not indicated.",
 )
-# Keyed by the tuple of level names the message lists (memo tables: results.remember).
-_ACUTE: dict[tuple[str, ...], Finding] = {}
-_ACUITY_UNKNOWN: dict[tuple[str, ...], Finding] = {}
+# Keyed by the tuple of level names the message lists (memo.py).
+_ACUTE: dict[tuple[str, ...], Finding] = memo_table()
+_ACUITY_UNKNOWN: dict[tuple[str, ...], Finding] = memo_table()
 
 
 def acute_fracture(agg: Aggregates) -> Finding:
@@ -217,7 +217,7 @@ _SIDE_EFFECTS = "unacceptable analgesic side effects"
 
 
 # Keyed by (tried as True/False/None, failures): a finite set, filled on first use.
-_CARE: dict[tuple[bool | None, tuple[str, ...]], Finding] = {}
+_CARE: dict[tuple[bool | None, tuple[str, ...]], Finding] = memo_table()
 
 
 def conservative_care(snapshot: CandidateSnapshot) -> Finding:

@@ -8,15 +8,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from operator import attrgetter
-from typing import TypeVar
 
 from vertebra.evaluation.rules.scores import GenantResult, OfScoreResult, SinsResult
 from vertebra.evaluation.rules.screening import WhoCategory
 
 RULESET_VERSION = "vertebra-rules-1.0.0"
 
-K = TypeVar("K")
-V = TypeVar("V")
 
 DECISIONS = ("recommended", "specialist_review", "incomplete", "not_recommended")
 
@@ -187,27 +184,6 @@ def constant(
     ``finding(rule, kind, status, level, source, <identity>, text)`` builds, without a cache
     lookup per evaluation."""
     return Finding(rule, kind, status, level, f"{text} {source}", source)
-
-
-# Bound of every memo table below: findings keyed by facts from an open set (level lists) stop
-# being added beyond it, as the finding cache is bounded, so a long-running server cannot grow
-# them without limit; lookups of the entries already there go on working.
-MEMO_LIMIT = 4096
-
-
-def remember(table: dict[K, V], key: K, found: V) -> V:
-    """Store ``found`` (a finding, or None for "not listed") under ``key`` unless the table is
-    full; return it.
-
-    A memo table belongs to one call site (rule, kind and source fixed there), and its key must
-    hold every fact the message prints, as values whose equality means identical text: level
-    names, this package's status tokens, booleans tested with ``is``, integers counted here.
-    Never a Decimal (-3 == -3.0) nor an int from the snapshot (1 == True): those go through
-    ``finding``, which is typed and takes Decimals as text.
-    """
-    if len(table) < MEMO_LIMIT:
-        table[key] = found
-    return found
 
 
 _STEP = attrgetter("step")

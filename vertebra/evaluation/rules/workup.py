@@ -14,6 +14,7 @@ from decimal import Decimal
 from vertebra.evaluation.rules import holds
 from vertebra.evaluation.rules import thresholds as th
 from vertebra.evaluation.rules.contraindications import pregnancy_test_needed
+from vertebra.evaluation.rules.memo import memo_table, remember
 from vertebra.evaluation.rules.model import Antithrombotic, CandidateSnapshot
 from vertebra.evaluation.rules.results import (
     ABSENT,
@@ -24,7 +25,6 @@ from vertebra.evaluation.rules.results import (
     Finding,
     constant,
     finding,
-    remember,
 )
 from vertebra.evaluation.rules.settings import RuleSettings
 from vertebra.evaluation.rules.sources import cite
@@ -257,7 +257,7 @@ def bone_density(osteoporotic_levels: tuple[str, ...], snapshot: CandidateSnapsh
 
 
 # Keyed by (level names, the treatment note's text).
-_BONE_DENSITY: dict[tuple[tuple[str, ...], str], Finding] = {}
+_BONE_DENSITY: dict[tuple[tuple[str, ...], str], Finding] = memo_table()
 
 
 def allergy_contrast(snapshot: CandidateSnapshot) -> Finding:
@@ -327,7 +327,7 @@ def embolism(targets: list[str], recent: list[str]) -> Finding | None:
 
 
 # Keyed by (target level names, recent level names); None where no factor applies.
-_EMBOLISM: dict[tuple[tuple[str, ...], tuple[str, ...]], Finding | None] = {}
+_EMBOLISM: dict[tuple[tuple[str, ...], tuple[str, ...]], Finding | None] = memo_table()
 
 
 def _embolism(targets: tuple[str, ...], recent: tuple[str, ...]) -> Finding | None:
