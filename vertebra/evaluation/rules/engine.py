@@ -29,7 +29,7 @@ from vertebra.evaluation.rules.results import (
     EvaluationResult,
     Finding,
     LevelResult,
-    decide,
+    decide_listed,
     in_listing_order,
 )
 from vertebra.evaluation.rules.scores import OF_TYPES, OfScoreResult, of_score, of_type
@@ -328,7 +328,7 @@ def evaluate(
         fracture_establishes_osteoporosis=settings.fragility_fracture_establishes_osteoporosis,
     )
     return EvaluationResult(
-        decide(findings),
+        decide_listed(findings),
         RULESET_VERSION,
         findings,
         tuple(out.level_results),

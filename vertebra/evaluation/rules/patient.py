@@ -165,11 +165,23 @@ _NRS_NOT_RECORDED = constant(
 def pain_severity(snapshot: CandidateSnapshot) -> Finding:
     """IND-PAIN-SEVERITY: NRS ≥ 8 if hospitalized, ≥ 5 if not; ≥ 8 met whatever
     ``hospitalized`` says; ≤ 4 not met [LCD], [CCP2018], [SIR2014]."""
-    rule = "IND-PAIN-SEVERITY"
     nrs = snapshot.pain.nrs
     if nrs is None:
         return _NRS_NOT_RECORDED
     hospitalized = snapshot.patient.hospitalized
+    # The NRS by type and value (1 == True), hospitalized as the rule reads it.
+    key = (type(nrs), nrs, None if hospitalized is None else bool(hospitalized))
+    found = _SEVERITY.get(key)
+    if found is None:
+        found = remember(_SEVERITY, key, _pain_severity(nrs, key[2]))
+    return found
+
+
+_SEVERITY: dict[tuple[type, int, bool | None], Finding] = memo_table()
+
+
+def _pain_severity(nrs: int, hospitalized: bool | None) -> Finding:
+    rule = "IND-PAIN-SEVERITY"
     if nrs >= th.NRS_SEVERE:
         kind, status = INDICATION, MET
     elif nrs < th.NRS_OUTPATIENT:

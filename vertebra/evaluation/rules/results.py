@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_left
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -237,6 +238,17 @@ def decide(findings: tuple[Finding, ...] | list[Finding]) -> str:
     contraindication or review flag present → specialist_review; else recommended.
     Preconditions and risks never change it."""
     return _STEP_DECISION[max(map(_STEP, findings), default=RECOMMENDED_STEP)]
+
+
+# The listing order of the first precondition: preconditions and risks (step 0) come after it.
+_FIRST_STEP_FREE_ORDER = 2 * _KIND_RANK[PRECONDITION]
+
+
+def decide_listed(findings: tuple[Finding, ...]) -> str:
+    """``decide`` over findings already in listing order: only the kinds before the
+    preconditions can move the decision, so only they are looked at."""
+    end = bisect_left(findings, _FIRST_STEP_FREE_ORDER, key=_ORDER)
+    return _STEP_DECISION[max(map(_STEP, findings[:end]), default=RECOMMENDED_STEP)]
 
 
 def in_listing_order(findings: list[Finding]) -> tuple[Finding, ...]:

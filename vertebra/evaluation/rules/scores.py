@@ -117,8 +117,13 @@ def genant(heights: Heights | None) -> GenantResult | None:
     anterior, middle, posterior, reference = heights.scaled
     if anterior is None or middle is None or posterior is None:
         return None
-    smallest = min(anterior, middle, posterior)
-    largest = max(anterior, middle, posterior)
+    # Written out: min() and max() of three ints cost more than the comparisons.
+    smallest = anterior if anterior < middle else middle
+    if posterior < smallest:
+        smallest = posterior
+    largest = anterior if anterior > middle else middle
+    if posterior > largest:
+        largest = posterior
     at_least = reference is None
     denominator = largest if reference is None else reference
     if denominator == 0:

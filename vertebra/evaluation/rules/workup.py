@@ -89,6 +89,27 @@ def coag(snapshot: CandidateSnapshot, settings: RuleSettings) -> Finding:
         status = MISSING
     else:
         status = ABSENT
+    # The values as printed decide the status too, given the settings as printed.
+    key = (_as_text(inr), _as_text(platelets), settings.inr_max_text, settings.platelets_min_text)
+    found = _COAG.get(key)
+    if found is None:
+        found = remember(_COAG, key, _coag(status, inr_high, platelets_low, *key))
+    return found
+
+
+# Keyed by (INR, platelets, INR target, platelet target), each as printed or None.
+_COAG: dict[tuple[str | None, ...], Finding] = memo_table()
+
+
+def _coag(
+    status: str,
+    inr_high: bool,
+    platelets_low: bool,
+    inr: str | None,
+    platelets: str | None,
+    inr_max: str,
+    platelets_min: str,
+) -> Finding:
     return finding(
         "PRE-COAG",
         PRECONDITION,
@@ -97,12 +118,12 @@ def coag(snapshot: CandidateSnapshot, settings: RuleSettings) -> Finding:
         SRC_COAG,
         _msg_coag,
         status,
-        _as_text(inr),
-        _as_text(platelets),
+        inr,
+        platelets,
         inr_high,
         platelets_low,
-        settings.inr_max_text,
-        settings.platelets_min_text,
+        inr_max,
+        platelets_min,
     )
 
 
