@@ -8,6 +8,7 @@ RC-NO-BACKUP [ACRPP] (check).
 from __future__ import annotations
 
 from vertebra.evaluation.rules import thresholds as th
+from vertebra.evaluation.rules.memo import memo_table, remember
 from vertebra.evaluation.rules.model import CandidateSnapshot
 from vertebra.evaluation.rules.patient import Aggregates
 from vertebra.evaluation.rules.results import (
@@ -19,6 +20,7 @@ from vertebra.evaluation.rules.results import (
     PRESENT,
     RELATIVE,
     Finding,
+    constant,
     finding,
 )
 from vertebra.evaluation.rules.settings import RuleSettings
@@ -31,113 +33,159 @@ SRC_LEVELS = cite("LCD")
 SRC_BACKUP = cite("ACRPP")
 
 
-def _text(text: str) -> str:
-    return text
+class _Flag:
+    """The three findings of a yes/no contraindication with fixed texts: present / absent /
+    missing (work-up, never the decision). Built once at import."""
+
+    __slots__ = ("absent", "missing", "present")
+
+    def __init__(self, rule: str, kind: str, source: str, texts: tuple[str, str, str]) -> None:
+        self.present = constant(rule, kind, PRESENT, None, source, texts[0])
+        self.absent = constant(rule, kind, ABSENT, None, source, texts[1])
+        self.missing = constant(rule, PRECONDITION, MISSING, None, source, texts[2])
+
+    def pick(self, value: bool | None) -> Finding:
+        if value is None:
+            return self.missing
+        return self.present if value else self.absent
 
 
-def _flag(
-    rule: str, kind: str, value: bool | None, source: str, texts: tuple[str, str, str]
-) -> Finding:
-    """A yes/no contraindication: present / absent / missing (work-up, never the decision)."""
-    if value is None:
-        return finding(rule, PRECONDITION, MISSING, None, source, _text, texts[2])
-    if value:
-        return finding(rule, kind, PRESENT, None, source, _text, texts[0])
-    return finding(rule, kind, ABSENT, None, source, _text, texts[1])
+def _by_kind(rule: str, source: str, texts: tuple[str, str, str]) -> dict[str, _Flag]:
+    """The flag's findings for either kind a setting can give it."""
+    return {kind: _Flag(rule, kind, source, texts) for kind in (ABSOLUTE, RELATIVE)}
 
 
 def pain_not_fracture(snapshot: CandidateSnapshot) -> Finding:
     """CI-PAIN-NOT-FRACTURE: pain not attributable to the fracture, or an asymptomatic fracture
     (NRS 0) [LCD], [SIR2014], [ACRPP], [CIRSE2017]. Missing → missing information (§2.2)."""
-    rule = "CI-PAIN-NOT-FRACTURE"
     attributable = snapshot.pain.attributable_to_fracture
     if attributable is False:
-        return finding(
-            rule,
-            ABSOLUTE,
-            PRESENT,
-            None,
-            SRC_CONTRA,
-            _text,
-            "Pain is not attributable to the imaged fracture: look for another cause.",
-        )
+        return _NOT_ATTRIBUTABLE
     if snapshot.pain.nrs == 0:
-        return finding(
-            rule,
-            ABSOLUTE,
-            PRESENT,
-            None,
-            SRC_CONTRA,
-            _text,
-            "Asymptomatic fracture (NRS 0): augmentation is not indicated.",
-        )
+        return _ASYMPTOMATIC
     if attributable is None:
-        return finding(
-            rule,
-            MISSING_INFORMATION,
-            MISSING,
-            None,
-            SRC_CONTRA,
-            _text,
-            "Confirm the pain is focal and concordant with the imaged level "
-            "(tenderness over the level).",
-        )
-    return finding(
-        rule,
-        ABSOLUTE,
-        ABSENT,
-        None,
-        SRC_CONTRA,
-        _text,
-        "Pain is attributable to the imaged fracture.",
-    )
+        return _ATTRIBUTION_MISSING
+    return _ATTRIBUTABLE
+
+
+_NOT_ATTRIBUTABLE = constant(
+    "CI-PAIN-NOT-FRACTURE",
+    ABSOLUTE,
+    PRESENT,
+    None,
+    SRC_CONTRA,
+    "Pain is not attributable to the imaged fracture: look for another cause.",
+)
+_ASYMPTOMATIC = constant(
+    "CI-PAIN-NOT-FRACTURE",
+    ABSOLUTE,
+    PRESENT,
+    None,
+    SRC_CONTRA,
+    "Asymptomatic fracture (NRS 0): augmentation is not indicated.",
+)
+_ATTRIBUTION_MISSING = constant(
+    "CI-PAIN-NOT-FRACTURE",
+    MISSING_INFORMATION,
+    MISSING,
+    None,
+    SRC_CONTRA,
+    "Confirm the pain is focal and concordant with the imaged level (tenderness over the level).",
+)
+_ATTRIBUTABLE = constant(
+    "CI-PAIN-NOT-FRACTURE",
+    ABSOLUTE,
+    ABSENT,
+    None,
+    SRC_CONTRA,
+    "Pain is attributable to the imaged fracture.",
+)
 
 
 def improving(snapshot: CandidateSnapshot) -> Finding:
     """CI-IMPROVING: improving steadily on medical therapy
     [LCD], [SIR2014], [ACRPP], [CIRSE2017]."""
     trend = snapshot.pain.trend
-    return _flag(
-        "CI-IMPROVING",
-        ABSOLUTE,
-        None if trend is None else trend == "improving",
-        SRC_CONTRA,
-        (
-            "Pain is improving steadily on medical therapy: continue it.",
-            f"Pain {trend}, not improving." if trend else "",
-            "Ask about the pain trend under medical therapy.",
-        ),
-    )
+    if trend is None:
+        return _IMPROVING_MISSING
+    if trend == "improving":
+        return _IMPROVING_PRESENT
+    found = _NOT_IMPROVING.get(trend)
+    if found is None:
+        found = remember(
+            _NOT_IMPROVING,
+            trend,
+            constant(
+                "CI-IMPROVING",
+                ABSOLUTE,
+                ABSENT,
+                None,
+                SRC_CONTRA,
+                f"Pain {trend}, not improving." if trend else "",
+            ),
+        )
+    return found
+
+
+_IMPROVING_PRESENT = constant(
+    "CI-IMPROVING",
+    ABSOLUTE,
+    PRESENT,
+    None,
+    SRC_CONTRA,
+    "Pain is improving steadily on medical therapy: continue it.",
+)
+_IMPROVING_MISSING = constant(
+    "CI-IMPROVING",
+    PRECONDITION,
+    MISSING,
+    None,
+    SRC_CONTRA,
+    "Ask about the pain trend under medical therapy.",
+)
+# "Pain {trend}, not improving.", keyed by the trend's text.
+_NOT_IMPROVING: dict[str, Finding] = memo_table()
 
 
 def no_acute_fracture(agg: Aggregates) -> Finding:
     """CI-NO-ACUTE-FRACTURE: levels recorded and every one known not acute (prophylaxis is not
     an indication) [LCD], [SIR2014], [ACRPP], [CIRSE2017]."""
-    rule = "CI-NO-ACUTE-FRACTURE"
     if agg.acute:
-        return finding(
-            rule, ABSOLUTE, ABSENT, None, SRC_CONTRA, _text, "At least one level is acute."
-        )
+        return _SOME_ACUTE
     if agg.levels_recorded and not agg.unknown:
-        return finding(
-            rule,
-            ABSOLUTE,
-            PRESENT,
-            None,
-            SRC_CONTRA,
-            _text,
-            f"No acute fracture ({', '.join(agg.not_acute)} not acute): prophylactic "
-            "augmentation is not an indication.",
-        )
-    return finding(
-        rule,
-        PRECONDITION,
-        MISSING,
-        None,
-        SRC_CONTRA,
-        _text,
-        "Acuity not established: image the levels (MRI with STIR).",
-    )
+        levels = tuple(agg.not_acute)
+        found = _NONE_ACUTE.get(levels)
+        if found is None:
+            found = remember(
+                _NONE_ACUTE,
+                levels,
+                constant(
+                    "CI-NO-ACUTE-FRACTURE",
+                    ABSOLUTE,
+                    PRESENT,
+                    None,
+                    SRC_CONTRA,
+                    f"No acute fracture ({', '.join(levels)} not acute): prophylactic "
+                    "augmentation is not an indication.",
+                ),
+            )
+        return found
+    return _ACUITY_NOT_ESTABLISHED
+
+
+_SOME_ACUTE = constant(
+    "CI-NO-ACUTE-FRACTURE", ABSOLUTE, ABSENT, None, SRC_CONTRA, "At least one level is acute."
+)
+_ACUITY_NOT_ESTABLISHED = constant(
+    "CI-NO-ACUTE-FRACTURE",
+    PRECONDITION,
+    MISSING,
+    None,
+    SRC_CONTRA,
+    "Acuity not established: image the levels (MRI with STIR).",
+)
+# Keyed by the not-acute level names the message lists.
+_NONE_ACUTE: dict[tuple[str, ...], Finding] = memo_table()
 
 
 def infection(snapshot: CandidateSnapshot) -> Finding:
@@ -145,39 +193,36 @@ def infection(snapshot: CandidateSnapshot) -> Finding:
     [LCD], [SIR2014], [ACRPP], [CIRSE2017]."""
     facts = snapshot.infection
     if facts.local is True or facts.systemic is True:
-        where = (
-            "osteomyelitis/discitis at the target level"
-            if facts.local
-            else "untreated systemic infection"
-        )
-        return finding(
-            "CI-INFECTION",
-            ABSOLUTE,
-            PRESENT,
-            None,
-            SRC_CONTRA,
-            _text,
-            f"Active infection ({where}): treat it first.",
-        )
+        return _LOCAL_INFECTION if facts.local else _SYSTEMIC_INFECTION
     if facts.local is False and facts.systemic is False:
-        return finding(
-            "CI-INFECTION",
-            ABSOLUTE,
-            ABSENT,
-            None,
-            SRC_CONTRA,
-            _text,
-            "No local or systemic infection.",
-        )
-    return finding(
+        return _NO_INFECTION
+    return _INFECTION_MISSING
+
+
+def _active_infection(where: str) -> Finding:
+    return constant(
         "CI-INFECTION",
-        PRECONDITION,
-        MISSING,
+        ABSOLUTE,
+        PRESENT,
         None,
         SRC_CONTRA,
-        _text,
-        "Screen for infection at the target level and systemic infection (sepsis, bacteraemia).",
+        f"Active infection ({where}): treat it first.",
     )
+
+
+_LOCAL_INFECTION = _active_infection("osteomyelitis/discitis at the target level")
+_SYSTEMIC_INFECTION = _active_infection("untreated systemic infection")
+_NO_INFECTION = constant(
+    "CI-INFECTION", ABSOLUTE, ABSENT, None, SRC_CONTRA, "No local or systemic infection."
+)
+_INFECTION_MISSING = constant(
+    "CI-INFECTION",
+    PRECONDITION,
+    MISSING,
+    None,
+    SRC_CONTRA,
+    "Screen for infection at the target level and systemic infection (sepsis, bacteraemia).",
+)
 
 
 def coagulopathy(snapshot: CandidateSnapshot, settings: RuleSettings) -> Finding:
@@ -186,25 +231,9 @@ def coagulopathy(snapshot: CandidateSnapshot, settings: RuleSettings) -> Finding
     coagulation = snapshot.coagulation
     correctable = coagulation.correctable
     if correctable is False:
-        return finding(
-            "CI-COAGULOPATHY",
-            ABSOLUTE,
-            PRESENT,
-            None,
-            SRC_CONTRA,
-            _text,
-            "Uncorrectable coagulopathy.",
-        )
+        return _UNCORRECTABLE
     if correctable is True:
-        return finding(
-            "CI-COAGULOPATHY",
-            ABSOLUTE,
-            ABSENT,
-            None,
-            SRC_CONTRA,
-            _text,
-            "Any coagulopathy is correctable.",
-        )
+        return _CORRECTABLE
     inr, platelets = coagulation.inr, coagulation.platelets_10e9_per_l
     if (
         inr is not None
@@ -212,24 +241,32 @@ def coagulopathy(snapshot: CandidateSnapshot, settings: RuleSettings) -> Finding
         and inr <= settings.inr_max
         and platelets >= settings.platelets_min
     ):
-        return finding(
-            "CI-COAGULOPATHY",
-            ABSOLUTE,
-            ABSENT,
-            None,
-            SRC_CONTRA,
-            _text,
-            "INR and platelets within target: no coagulopathy.",
-        )
-    return finding(
-        "CI-COAGULOPATHY",
-        PRECONDITION,
-        MISSING,
-        None,
-        SRC_CONTRA,
-        _text,
-        "Record whether any coagulopathy is correctable.",
-    )
+        return _WITHIN_TARGET
+    return _CORRECTABLE_MISSING
+
+
+_UNCORRECTABLE = constant(
+    "CI-COAGULOPATHY", ABSOLUTE, PRESENT, None, SRC_CONTRA, "Uncorrectable coagulopathy."
+)
+_CORRECTABLE = constant(
+    "CI-COAGULOPATHY", ABSOLUTE, ABSENT, None, SRC_CONTRA, "Any coagulopathy is correctable."
+)
+_WITHIN_TARGET = constant(
+    "CI-COAGULOPATHY",
+    ABSOLUTE,
+    ABSENT,
+    None,
+    SRC_CONTRA,
+    "INR and platelets within target: no coagulopathy.",
+)
+_CORRECTABLE_MISSING = constant(
+    "CI-COAGULOPATHY",
+    PRECONDITION,
+    MISSING,
+    None,
+    SRC_CONTRA,
+    "Record whether any coagulopathy is correctable.",
+)
 
 
 def pregnancy_test_needed(snapshot: CandidateSnapshot) -> bool:
@@ -247,43 +284,48 @@ def pregnancy(snapshot: CandidateSnapshot, settings: RuleSettings) -> Finding:
     kind = ABSOLUTE if settings.pregnancy_contraindication == "absolute" else RELATIVE
     pregnant = snapshot.patient.pregnant
     if pregnant is None and not pregnancy_test_needed(snapshot):
-        return finding(
-            "CI-PREGNANCY",
-            kind,
-            ABSENT,
-            None,
-            SRC_PREGNANCY,
-            _text,
-            "Pregnancy not applicable (male, or aged 55 or more).",
-        )
-    return _flag(
+        return _PREGNANCY_NOT_APPLICABLE[kind]
+    return _PREGNANCY[kind].pick(pregnant)
+
+
+_PREGNANCY = _by_kind(
+    "CI-PREGNANCY",
+    SRC_PREGNANCY,
+    (
+        "Pregnant: radiation and cement exposure.",
+        "Not pregnant.",
+        "Pregnancy status unknown: pregnancy test (PRE-PREGNANCY-TEST).",
+    ),
+)
+_PREGNANCY_NOT_APPLICABLE = {
+    kind: constant(
         "CI-PREGNANCY",
         kind,
-        pregnant,
+        ABSENT,
+        None,
         SRC_PREGNANCY,
-        (
-            "Pregnant: radiation and cement exposure.",
-            "Not pregnant.",
-            "Pregnancy status unknown: pregnancy test (PRE-PREGNANCY-TEST).",
-        ),
+        "Pregnancy not applicable (male, or aged 55 or more).",
     )
+    for kind in (ABSOLUTE, RELATIVE)
+}
 
 
 def allergy(snapshot: CandidateSnapshot, settings: RuleSettings) -> Finding:
     """CI-ALLERGY: allergy to the bone cement or its opacifier ([ACRPP]/[CIRSE2017] absolute,
     [LCD] relative: a setting)."""
     kind = ABSOLUTE if settings.pmma_allergy_contraindication == "absolute" else RELATIVE
-    return _flag(
-        "CI-ALLERGY",
-        kind,
-        snapshot.allergies.pmma,
-        SRC_ALLERGY,
-        (
-            "Allergy to the bone cement (PMMA) or its radiopaque opacifier.",
-            "No bone-cement allergy.",
-            "Ask about allergy to bone cement (PMMA) and its opacifier.",
-        ),
-    )
+    return _ALLERGY[kind].pick(snapshot.allergies.pmma)
+
+
+_ALLERGY = _by_kind(
+    "CI-ALLERGY",
+    SRC_ALLERGY,
+    (
+        "Allergy to the bone cement (PMMA) or its radiopaque opacifier.",
+        "No bone-cement allergy.",
+        "Ask about allergy to bone cement (PMMA) and its opacifier.",
+    ),
+)
 
 
 def _msg_neuro(status: str, names: tuple[str, ...]) -> str:
@@ -308,6 +350,18 @@ def neuro(snapshot: CandidateSnapshot) -> Finding:
             present += (name,)
         elif value is None:
             unknown += (name,)
+    key = (present, unknown)
+    found = _NEURO.get(key)
+    if found is None:
+        found = remember(_NEURO, key, _neuro(present, unknown))
+    return found
+
+
+# Keyed by (present, unknown): tuples of the three names above, a finite set.
+_NEURO: dict[tuple[tuple[str, ...], tuple[str, ...]], Finding] = memo_table()
+
+
+def _neuro(present: tuple[str, ...], unknown: tuple[str, ...]) -> Finding:
     if present:
         return finding(
             "RC-NEURO", RELATIVE, PRESENT, None, SRC_CONTRA, _msg_neuro, PRESENT, present
@@ -337,6 +391,18 @@ def levels_count(agg: Aggregates) -> Finding:
     """RC-LEVELS: more than 3 target levels in one session [LCD]; missing when the known targets
     are ≤ 3 but targets plus unknown-acuity levels exceed 3."""
     targets, possible = len(agg.targets), len(agg.targets) + len(agg.potential)
+    key = (targets, possible)
+    found = _LEVELS_COUNT.get(key)
+    if found is None:
+        found = remember(_LEVELS_COUNT, key, _levels_count(targets, possible))
+    return found
+
+
+# Keyed by the two counts (ints counted here, never a snapshot value).
+_LEVELS_COUNT: dict[tuple[int, int], Finding] = memo_table()
+
+
+def _levels_count(targets: int, possible: int) -> Finding:
     if targets > th.MAX_LEVELS_PER_SESSION:
         kind, status = RELATIVE, PRESENT
     elif possible > th.MAX_LEVELS_PER_SESSION:
@@ -351,14 +417,16 @@ def backup(snapshot: CandidateSnapshot, settings: RuleSettings) -> Finding | Non
     if not settings.surgical_backup_required:
         return None
     available = snapshot.surgical_backup_available
-    return _flag(
-        "RC-NO-BACKUP",
-        RELATIVE,
-        None if available is None else not available,
-        SRC_BACKUP,
-        (
-            "No surgical back-up available.",
-            "Surgical back-up available.",
-            "Confirm surgical back-up is available.",
-        ),
-    )
+    return _BACKUP.pick(None if available is None else not available)
+
+
+_BACKUP = _Flag(
+    "RC-NO-BACKUP",
+    RELATIVE,
+    SRC_BACKUP,
+    (
+        "No surgical back-up available.",
+        "Surgical back-up available.",
+        "Confirm surgical back-up is available.",
+    ),
+)

@@ -22,13 +22,14 @@ from vertebra.evaluation.rules.levels import (
     retropulsion,
     severe_collapse,
 )
+from vertebra.evaluation.rules.memo import memo_table, remember
 from vertebra.evaluation.rules.model import CandidateSnapshot
 from vertebra.evaluation.rules.results import (
     RULESET_VERSION,
     EvaluationResult,
     Finding,
     LevelResult,
-    decide,
+    decide_listed,
     in_listing_order,
 )
 from vertebra.evaluation.rules.scores import OF_TYPES, OfScoreResult, of_score, of_type
@@ -55,10 +56,23 @@ def _anticoagulated(snapshot: CandidateSnapshot) -> bool | None:
     return None if unknown else False
 
 
+def _yes_no(value: bool | None) -> bool | None:
+    """A recorded yes/no as of_score reads it (unknown, or true/false by truthiness)."""
+    return None if value is None else bool(value)
+
+
 class _OfScoreInputs:
     """Patient-level OF-score items, computed once per evaluation when a level needs them."""
 
-    __slots__ = ("anticoagulated", "asa_above_3", "mobilisation", "neuro", "pain_high", "t_low")
+    __slots__ = (
+        "anticoagulated",
+        "asa_above_3",
+        "key",
+        "mobilisation",
+        "neuro",
+        "pain_high",
+        "t_low",
+    )
 
     def __init__(self, snapshot: CandidateSnapshot, settings: RuleSettings) -> None:
         weights = settings.of_weights
@@ -69,10 +83,27 @@ class _OfScoreInputs:
         # The snapshot's NRS is the pain despite optimal non-surgical management; it stands in
         # for "VAS under WHO step-II analgesia".
         self.pain_high = None if nrs is None else nrs >= weights.pain_cut
-        self.neuro = snapshot.neuro.deficit
-        self.mobilisation = snapshot.conservative_care.non_ambulatory_due_to_pain
+        self.neuro = _yes_no(snapshot.neuro.deficit)
+        self.mobilisation = _yes_no(snapshot.conservative_care.non_ambulatory_due_to_pain)
         self.asa_above_3 = None if asa is None else asa > _ASA_HIGH
         self.anticoagulated = _anticoagulated(snapshot)
+        # These items and the weights decide a level's score together with its OF type and
+        # progression: the patient's part of the _OF_SCORES key.
+        self.key = (
+            weights,
+            self.t_low,
+            self.pain_high,
+            self.neuro,
+            self.mobilisation,
+            self.asa_above_3,
+            self.anticoagulated,
+        )
+
+
+# OF scores keyed by (type, progression, _OfScoreInputs.key): the score prints none of its
+# inputs, and every input is a token or a yes/no read by truthiness, so equal keys mean equal
+# scores (the weights' Decimal is only compared).
+_OF_SCORES: dict[tuple[object, ...], OfScoreResult] = memo_table()
 
 
 class _LevelPass:
@@ -168,17 +199,25 @@ def _level_result(
         inputs = out.of_inputs
         if inputs is None:
             inputs = out.of_inputs = _OfScoreInputs(snapshot, settings)
-        score = of_score(
-            settings.of_weights,
-            type_token,
-            inputs.t_low,
-            fracture.height_loss_progression,
-            inputs.pain_high,
-            inputs.neuro,
-            inputs.mobilisation,
-            inputs.asa_above_3,
-            inputs.anticoagulated,
-        )
+        progression = _yes_no(fracture.height_loss_progression)
+        key = (type_token, progression, inputs.key)
+        score = _OF_SCORES.get(key)
+        if score is None:
+            score = remember(
+                _OF_SCORES,
+                key,
+                of_score(
+                    settings.of_weights,
+                    type_token,
+                    inputs.t_low,
+                    progression,
+                    inputs.pain_high,
+                    inputs.neuro,
+                    inputs.mobilisation,
+                    inputs.asa_above_3,
+                    inputs.anticoagulated,
+                ),
+            )
     return LevelResult(
         state.level,
         state.target,
@@ -289,7 +328,7 @@ def evaluate(
         fracture_establishes_osteoporosis=settings.fragility_fracture_establishes_osteoporosis,
     )
     return EvaluationResult(
-        decide(findings),
+        decide_listed(findings),
         RULESET_VERSION,
         findings,
         tuple(out.level_results),

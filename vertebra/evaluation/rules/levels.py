@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from vertebra.evaluation.rules import level_messages as msg
 from vertebra.evaluation.rules import thresholds as th
 from vertebra.evaluation.rules.level_state import ACUTE, NOT_ACUTE, UNKNOWN, LevelState
+from vertebra.evaluation.rules.memo import memo_table, remember
 from vertebra.evaluation.rules.results import (
     ABSENT,
     MISSING,
@@ -33,91 +35,13 @@ SRC_IMAGING = cite("CCP2018", "CIRSE2017")
 SRC_LEAKAGE = cite("LEAK2017", "YEOM2003")
 
 
-# --- messages (module functions so the finding cache can key on them) -------------------------
-
-
-def _msg_range_present(level: str) -> str:
-    return f"{level} is acute but outside T1–L5: not a target here; needs a specialist opinion."
-
-
-def _msg_range_missing(level: str) -> str:
-    return f"{level} is outside T1–L5 and its acuity is unknown: image it before deciding."
-
-
-def _msg_range_absent(level: str, in_range: bool) -> str:
-    if in_range:
-        return f"{level} lies within T1–L5."
-    return f"{level} is outside T1–L5 but not acute."
-
-
-def _msg_yes_no(text: str) -> str:
-    return text
-
-
-def _if_acute(message: Callable[..., str], *facts: object) -> str:
-    return f"If this level proves acute: {message(*facts)}"
-
-
-def _msg_retropulsion(reasons: tuple[str, ...], status: str, threshold: str) -> str:
-    if status == PRESENT:
-        return (
-            f"{', '.join(reasons)}: risk of canal leakage or cord compression; "
-            "get a surgical or multidisciplinary opinion."
-        )
-    if status == ABSENT:
-        return (
-            "No retropulsion, posterior wall not distinctly involved, canal compromise "
-            f"≤ {threshold} %."
-        )
-    return f"Describe on CT/MRI: {', '.join(reasons)} (retropulsion and posterior-wall check)."
-
-
-def _msg_collapse(status: str, percent: str | None, at_least: bool, fraction: str) -> str:
-    if status == PRESENT:
-        bound = "at least " if at_least else ""
-        return (
-            f"Severe collapse (vertebra plana): height loss {bound}{percent} %, ≥ {fraction} of "
-            "the expected height; technically difficult, get a specialist opinion."
-        )
-    if status == ABSENT:
-        return f"Height loss below {fraction} of the expected height (no vertebra plana)."
-    if percent is not None:
-        return (
-            f"Height loss at least {percent} % without a reference height: measure the expected "
-            f"height from the adjacent vertebrae to rule out a collapse ≥ {fraction}."
-        )
-    return (
-        "Vertebral heights incomplete: measure anterior, middle and posterior heights and the "
-        f"expected height to rule out a collapse ≥ {fraction}."
-    )
-
-
-def _msg_instability(status: str, detail: str) -> str:
-    if status == PRESENT:
-        return f"Instability: {detail}; surgical consultation before augmentation."
-    if status == ABSENT:
-        return f"No instability flag: {detail}."
-    return f"Instability not assessable: {detail}."
-
-
-def _msg_imaging(needs: tuple[str, ...]) -> str:
-    if not needs:
-        return "Imaging sufficient for this level."
-    return "; ".join(needs) + "."
-
-
-def _msg_biopsy(reason: str) -> str:
-    return reason
-
-
-def _msg_leakage(factors: tuple[str, ...]) -> str:
-    return (
-        f"Cement leakage risk factors: {'; '.join(factors)}. Advice: high-viscosity cement, "
-        "careful lateral fluoroscopy."
-    )
-
-
 # --- rules --------------------------------------------------------------------------------------
+#
+# Each rule looks its finding up in a memo table of its own (memo.py) under the exact
+# facts that decide it, and builds it only on a miss: a level's findings repeat across
+# evaluations, and building their texts was most of the per-level cost. A key holds the level
+# name, this package's tokens and booleans, the settings as printed, and a Decimal only as
+# its text; each rule says what its key is.
 
 
 def _tri(value: bool | None) -> str:
@@ -126,8 +50,19 @@ def _tri(value: bool | None) -> str:
     return PRESENT if value else ABSENT
 
 
+_RANGE: dict[tuple[str, str], Finding] = memo_table()
+
+
 def level_range(state: LevelState) -> Finding:
     """RC-LEVEL-RANGE: an acute level outside T1–L5 [LCD], [CCP2018], [SIR2014]."""
+    key = (state.level, state.acuity)  # in_range follows from the level
+    found = _RANGE.get(key)
+    if found is None:
+        found = remember(_RANGE, key, _level_range(state))
+    return found
+
+
+def _level_range(state: LevelState) -> Finding:
     level = state.level
     if state.in_range or state.acuity == NOT_ACUTE:
         return finding(
@@ -136,16 +71,16 @@ def level_range(state: LevelState) -> Finding:
             ABSENT,
             level,
             SRC_INDICATION,
-            _msg_range_absent,
+            msg.range_absent,
             level,
             state.in_range,
         )
     if state.acuity == ACUTE:
         return finding(
-            "RC-LEVEL-RANGE", RELATIVE, PRESENT, level, SRC_INDICATION, _msg_range_present, level
+            "RC-LEVEL-RANGE", RELATIVE, PRESENT, level, SRC_INDICATION, msg.range_present, level
         )
     return finding(
-        "RC-LEVEL-RANGE", PRECONDITION, MISSING, level, SRC_INDICATION, _msg_range_missing, level
+        "RC-LEVEL-RANGE", PRECONDITION, MISSING, level, SRC_INDICATION, msg.range_missing, level
     )
 
 
@@ -160,26 +95,72 @@ def _review(
     """A review flag at a target level; at a level that may prove acute, "present" is reported
     as missing (work-up), so an unknown acuity never hides a flag nor raises one."""
     if status == PRESENT and state.potential:
-        return finding(rule, PRECONDITION, MISSING, state.level, source, _if_acute, message, *facts)
+        return finding(
+            rule, PRECONDITION, MISSING, state.level, source, msg.if_acute, message, *facts
+        )
     kind = PRECONDITION if status == MISSING else RELATIVE
     return finding(rule, kind, status, state.level, source, message, *facts)
 
 
+# Keyed by (level, may prove acute, status).
+_HIGH_ENERGY: dict[tuple[str, bool, str], Finding] = memo_table()
+_EPIDURAL: dict[tuple[str, bool, str], Finding] = memo_table()
+
+
 def high_energy(state: LevelState) -> Finding:
     """RC-HIGH-ENERGY-TRAUMA: the pathway covers fragility fractures [LCD], [CCP2018]."""
-    status = _tri(state.fracture.high_energy_trauma)
+    key = (state.level, state.potential, _tri(state.fracture.high_energy_trauma))
+    found = _HIGH_ENERGY.get(key)
+    if found is None:
+        found = remember(_HIGH_ENERGY, key, _high_energy(state, key[2]))
+    return found
+
+
+def _high_energy(state: LevelState, status: str) -> Finding:
     if status == PRESENT:
         text = "High-energy trauma: outside the fragility-fracture pathway; specialist opinion."
     elif status == ABSENT:
         text = "No high-energy trauma."
     else:
         text = "Ask about the mechanism of injury (high-energy trauma?)."
-    return _review("RC-HIGH-ENERGY-TRAUMA", status, state, SRC_INDICATION, _msg_yes_no, text)
+    return _review("RC-HIGH-ENERGY-TRAUMA", status, state, SRC_INDICATION, msg.yes_no, text)
+
+
+# Keyed by (level, may prove acute, the fragment's, the wall's and the canal's status, the
+# canal compromise as printed when above the threshold, the threshold as printed).
+_RETROPULSION: dict[tuple[str, bool, str, str, str, str | None, str], Finding] = memo_table()
 
 
 def retropulsion(state: LevelState, settings: RuleSettings) -> Finding:
     """RC-RETROPULSION: retropulsed fragment, distinct posterior-wall involvement, or canal
     compromise above the setting (default 0: any) [LCD], [SIR2014], [ACRPP], [CIRSE2017]."""
+    fracture = state.fracture
+    fragment = fracture.retropulsion
+    wall = fracture.posterior_wall
+    canal = fracture.canal_compromise_percent
+    canal_text = None
+    if canal is None:
+        canal_status = MISSING
+    elif canal > settings.canal_compromise_max_percent:
+        canal_status, canal_text = PRESENT, str(canal)
+    else:
+        canal_status = ABSENT
+    key = (
+        state.level,
+        state.potential,
+        PRESENT if fragment is True else MISSING if fragment is None else ABSENT,
+        PRESENT if wall == "distinct" else MISSING if wall is None else ABSENT,
+        canal_status,
+        canal_text,
+        settings.canal_compromise_text,
+    )
+    found = _RETROPULSION.get(key)
+    if found is None:
+        found = remember(_RETROPULSION, key, _retropulsion(state, settings))
+    return found
+
+
+def _retropulsion(state: LevelState, settings: RuleSettings) -> Finding:
     fracture = state.fracture
     threshold = settings.canal_compromise_max_percent
     canal = fracture.canal_compromise_percent
@@ -205,7 +186,7 @@ def retropulsion(state: LevelState, settings: RuleSettings) -> Finding:
         status,
         state,
         SRC_CONTRA,
-        _msg_retropulsion,
+        msg.retropulsion,
         reasons,
         status,
         str(threshold),
@@ -214,74 +195,93 @@ def retropulsion(state: LevelState, settings: RuleSettings) -> Finding:
 
 def epidural(state: LevelState) -> Finding:
     """RC-EPIDURAL: tumour extension into the epidural space [LCD], [SIR2014], [CIRSE2017]."""
-    status = _tri(state.fracture.epidural_extension)
+    key = (state.level, state.potential, _tri(state.fracture.epidural_extension))
+    found = _EPIDURAL.get(key)
+    if found is None:
+        found = remember(_EPIDURAL, key, _epidural(state, key[2]))
+    return found
+
+
+def _epidural(state: LevelState, status: str) -> Finding:
     if status == PRESENT:
         text = "Tumour extends into the epidural space: multidisciplinary/surgical opinion."
     elif status == ABSENT:
         text = "No epidural tumour extension."
     else:
         text = "Check MRI for epidural tumour extension."
-    return _review("RC-EPIDURAL", status, state, SRC_CONTRA, _msg_yes_no, text)
+    return _review("RC-EPIDURAL", status, state, SRC_CONTRA, msg.yes_no, text)
+
+
+# Keyed by (level, may prove acute, status, the height loss as printed or None, at least,
+# the fraction's text): the facts of the message.
+_COLLAPSE: dict[tuple[str, bool, str, str | None, bool, str], Finding] = memo_table()
 
 
 def severe_collapse(state: LevelState, settings: RuleSettings) -> Finding:
     """RC-SEVERE-COLLAPSE: height loss ≥ 2/3 of the reference (check; a setting), compared
     exactly; without a reference only the lower bound can make it present [GENANT1993]."""
-    numerator, denominator = settings.severe_collapse_fraction
-    fraction = f"{numerator}/{denominator}"
     genant = state.genant
+    percent: str | None = None
+    at_least = False
     if genant is None:
-        return _review(
-            "RC-SEVERE-COLLAPSE",
-            MISSING,
-            state,
-            SRC_COLLAPSE,
-            _msg_collapse,
-            MISSING,
-            None,
-            False,
-            fraction,
+        status = MISSING
+    elif genant.loss_at_least(*settings.severe_collapse_fraction):
+        status = PRESENT
+        percent = str(genant.height_loss_percent)  # as printed: -0.0 == 0.0 in a cache key
+        at_least = genant.at_least
+    elif genant.at_least:
+        status = MISSING
+        percent = str(genant.height_loss_percent)
+        at_least = True
+    else:
+        status = ABSENT
+    key = (state.level, state.potential, status, percent, at_least, settings.severe_collapse_text)
+    found = _COLLAPSE.get(key)
+    if found is None:
+        found = remember(
+            _COLLAPSE,
+            key,
+            _review(
+                "RC-SEVERE-COLLAPSE",
+                status,
+                state,
+                SRC_COLLAPSE,
+                msg.collapse,
+                status,
+                percent,
+                at_least,
+                settings.severe_collapse_text,
+            ),
         )
-    if genant.loss_at_least(numerator, denominator):
-        return _review(
-            "RC-SEVERE-COLLAPSE",
-            PRESENT,
-            state,
-            SRC_COLLAPSE,
-            _msg_collapse,
-            PRESENT,
-            str(genant.height_loss_percent),  # as printed: -0.0 == 0.0 in a cache key
-            genant.at_least,
-            fraction,
-        )
-    if genant.at_least:
-        return _review(
-            "RC-SEVERE-COLLAPSE",
-            MISSING,
-            state,
-            SRC_COLLAPSE,
-            _msg_collapse,
-            MISSING,
-            str(genant.height_loss_percent),  # as printed: -0.0 == 0.0 in a cache key
-            True,
-            fraction,
-        )
-    return _review(
-        "RC-SEVERE-COLLAPSE",
-        ABSENT,
-        state,
-        SRC_COLLAPSE,
-        _msg_collapse,
-        ABSENT,
-        None,
-        False,
-        fraction,
-    )
+    return found
+
+
+# Keyed by (level, may prove acute, neoplastic, OF applicable, the possible OF types, the
+# unstable ones among them, and the SINS as (total, minimum, maximum, missing) or None).
+_INSTABILITY: dict[tuple[object, ...], Finding] = memo_table()
 
 
 def instability(state: LevelState, settings: RuleSettings) -> Finding:
     """RC-INSTABILITY: OF 4/5 (check; a setting) [OF2018], or SINS ≥ 7 at a neoplastic level
     [SINS2010]: present when the SINS minimum is ≥ 7, absent when the maximum is ≤ 6."""
+    sins = state.sins
+    possible = state.possible_of
+    key = (
+        state.level,
+        state.potential,
+        state.neoplastic,
+        state.of_applicable,
+        possible,
+        possible & settings.instability_types,
+        None if sins is None else (sins.total, sins.minimum, sins.maximum, sins.missing),
+    )
+    found = _INSTABILITY.get(key)
+    if found is None:
+        found = remember(_INSTABILITY, key, _instability(state, settings))
+    return found
+
+
+def _instability(state: LevelState, settings: RuleSettings) -> Finding:
     statuses: list[str] = []
     details: list[str] = []
     sins_missing = False
@@ -325,21 +325,38 @@ def instability(state: LevelState, settings: RuleSettings) -> Finding:
             MISSING,
             state.level,
             SRC_INSTABILITY,
-            _msg_instability,
+            msg.instability,
             MISSING,
             f"{detail}; complete the SINS",
         )
     return _review(
-        "RC-INSTABILITY", status, state, SRC_INSTABILITY, _msg_instability, status, detail
+        "RC-INSTABILITY", status, state, SRC_INSTABILITY, msg.instability, status, detail
     )
+
+
+# Keyed by (level, acuity unknown, neoplastic, CT for the posterior wall needed).
+_IMAGING: dict[tuple[str, bool, bool, bool], Finding] = memo_table()
 
 
 def imaging(state: LevelState, settings: RuleSettings) -> Finding:
     """PRE-IMAGING: unknown acuity → MRI with STIR (bone scan, SPECT/CT or CT when MRI is
     impossible) [CCP2018]; posterior wall unknown at a target level → CT [CIRSE2017] (check)."""
+    ct = bool(
+        state.target
+        and settings.ct_when_posterior_wall_unknown
+        and state.fracture.posterior_wall is None
+    )
+    key = (state.level, state.acuity == UNKNOWN, state.neoplastic, ct)
+    found = _IMAGING.get(key)
+    if found is None:
+        found = remember(_IMAGING, key, _imaging(state.level, *key[1:]))
+    return found
+
+
+def _imaging(level: str, acuity_unknown: bool, neoplastic: bool, ct: bool) -> Finding:
     needs: list[str] = []
-    if state.acuity == UNKNOWN:
-        if state.neoplastic:
+    if acuity_unknown:
+        if neoplastic:
             needs.append(
                 "MRI with STIR to show marrow oedema, and the lesion type (lytic, mixed, blastic)"
             )
@@ -348,21 +365,29 @@ def imaging(state: LevelState, settings: RuleSettings) -> Finding:
                 "MRI with STIR to show marrow oedema (bone scan, SPECT/CT or CT when MRI is "
                 "impossible)"
             )
-    if (
-        state.target
-        and settings.ct_when_posterior_wall_unknown
-        and state.fracture.posterior_wall is None
-    ):
+    if ct:
         needs.append("CT to assess the posterior wall")
     status = MISSING if needs else ABSENT
     return finding(
-        "PRE-IMAGING", PRECONDITION, status, state.level, SRC_IMAGING, _msg_imaging, tuple(needs)
+        "PRE-IMAGING", PRECONDITION, status, level, SRC_IMAGING, msg.imaging, tuple(needs)
     )
+
+
+# Keyed by (level, etiology recorded, etiology); neoplastic follows from the etiology.
+_BIOPSY: dict[tuple[str, bool, str], Finding] = memo_table()
 
 
 def biopsy(state: LevelState) -> Finding:
     """PRE-BIOPSY: etiology unknown (or not recorded), or malignancy suspected → biopsy during
     the procedure. No key of its own in the reference: cites §2.4's sources."""
+    key = (state.level, state.etiology_recorded, state.etiology)
+    found = _BIOPSY.get(key)
+    if found is None:
+        found = remember(_BIOPSY, key, _biopsy(state))
+    return found
+
+
+def _biopsy(state: LevelState) -> Finding:
     if not state.etiology_recorded:
         status, text = (
             PRESENT,
@@ -380,27 +405,42 @@ def biopsy(state: LevelState) -> Finding:
         )
     else:
         status, text = ABSENT, f"Etiology {state.etiology}: no biopsy needed for the decision."
-    return finding("PRE-BIOPSY", PRECONDITION, status, state.level, SRC_CONTRA, _msg_biopsy, text)
+    return finding("PRE-BIOPSY", PRECONDITION, status, state.level, SRC_CONTRA, msg.biopsy, text)
+
+
+# Keyed by (level, cleft, cortical disruption, posterior-wall involvement).
+_LEAKAGE: dict[tuple[str, bool, bool, bool], Finding] = memo_table()
 
 
 def leakage(state: LevelState) -> Finding | None:
     """Cement-leakage risk factors at a target level [LEAK2017], [YEOM2003]."""
     fracture = state.fracture
-    factors: list[str] = []
-    if fracture.intravertebral_cleft:
-        factors.append("intravertebral cleft (OR 1.40) [LEAK2017]")
-    if fracture.cortical_disruption:
-        factors.append("cortical disruption (OR 5.56) [LEAK2017]")
-    if fracture.posterior_wall in ("minor", "distinct") or fracture.retropulsion:
-        factors.append("posterior-wall involvement: canal leakage [YEOM2003]")
-    if not factors:
+    cleft = bool(fracture.intravertebral_cleft)
+    cortical = bool(fracture.cortical_disruption)
+    wall = bool(fracture.posterior_wall in ("minor", "distinct") or fracture.retropulsion)
+    if not (cleft or cortical or wall):
         return None
+    key = (state.level, cleft, cortical, wall)
+    found = _LEAKAGE.get(key)
+    if found is None:
+        found = remember(_LEAKAGE, key, _leakage(*key))
+    return found
+
+
+def _leakage(level: str, cleft: bool, cortical: bool, wall: bool) -> Finding:
+    factors: list[str] = []
+    if cleft:
+        factors.append("intravertebral cleft (OR 1.40) [LEAK2017]")
+    if cortical:
+        factors.append("cortical disruption (OR 5.56) [LEAK2017]")
+    if wall:
+        factors.append("posterior-wall involvement: canal leakage [YEOM2003]")
     return finding(
         "RISK-CEMENT-LEAKAGE",
         RISK,
         PRESENT,
-        state.level,
+        level,
         SRC_LEAKAGE,
-        _msg_leakage,
+        msg.leakage,
         tuple(factors),
     )

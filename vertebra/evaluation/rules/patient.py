@@ -6,6 +6,7 @@ Sources: [LCD], [CCP2018], [SIR2014]; [GENANT1993] for the height item of IND-PA
 from __future__ import annotations
 
 from vertebra.evaluation.rules import thresholds as th
+from vertebra.evaluation.rules.memo import memo_table, remember
 from vertebra.evaluation.rules.model import CandidateSnapshot
 from vertebra.evaluation.rules.results import (
     ABSENT,
@@ -18,6 +19,7 @@ from vertebra.evaluation.rules.results import (
     PRESENT,
     RELATIVE,
     Finding,
+    constant,
     finding,
 )
 from vertebra.evaluation.rules.sources import cite
@@ -78,41 +80,61 @@ def _msg_acuity_unknown(levels: tuple[str, ...]) -> str:
     )
 
 
+_NO_LEVEL_RECORDED = constant(
+    "IND-ACUTE-FRACTURE",
+    MISSING_INFORMATION,
+    MISSING,
+    None,
+    SRC_INDICATION,
+    "No fracture level recorded: record the imaged levels and their acuity (MRI with STIR).",
+)
+_NO_LEVEL_ACUTE = constant(
+    "IND-ACUTE-FRACTURE",
+    INDICATION,
+    NOT_MET,
+    None,
+    SRC_INDICATION,
+    "No level is acute on imaging: augmentation is not indicated.",
+)
+# Keyed by the tuple of level names the message lists (memo.py).
+_ACUTE: dict[tuple[str, ...], Finding] = memo_table()
+_ACUITY_UNKNOWN: dict[tuple[str, ...], Finding] = memo_table()
+
+
 def acute_fracture(agg: Aggregates) -> Finding:
     """IND-ACUTE-FRACTURE: at least one acute level (any region) [LCD], [CCP2018], [SIR2014]."""
     rule = "IND-ACUTE-FRACTURE"
     if agg.acute:
-        return finding(rule, INDICATION, MET, None, SRC_INDICATION, _msg_acute, tuple(agg.acute))
+        levels = tuple(agg.acute)
+        found = _ACUTE.get(levels)
+        if found is None:
+            found = remember(
+                _ACUTE,
+                levels,
+                finding(rule, INDICATION, MET, None, SRC_INDICATION, _msg_acute, levels),
+            )
+        return found
     if not agg.levels_recorded:
-        return finding(
-            rule,
-            MISSING_INFORMATION,
-            MISSING,
-            None,
-            SRC_INDICATION,
-            _text,
-            "No fracture level recorded: record the imaged levels and their acuity "
-            "(MRI with STIR).",
-        )
+        return _NO_LEVEL_RECORDED
     if agg.unknown:
-        return finding(
-            rule,
-            MISSING_INFORMATION,
-            MISSING,
-            None,
-            SRC_INDICATION,
-            _msg_acuity_unknown,
-            tuple(agg.unknown),
-        )
-    return finding(
-        rule,
-        INDICATION,
-        NOT_MET,
-        None,
-        SRC_INDICATION,
-        _text,
-        "No level is acute on imaging: augmentation is not indicated.",
-    )
+        levels = tuple(agg.unknown)
+        found = _ACUITY_UNKNOWN.get(levels)
+        if found is None:
+            found = remember(
+                _ACUITY_UNKNOWN,
+                levels,
+                finding(
+                    rule,
+                    MISSING_INFORMATION,
+                    MISSING,
+                    None,
+                    SRC_INDICATION,
+                    _msg_acuity_unknown,
+                    levels,
+                ),
+            )
+        return found
+    return _NO_LEVEL_ACUTE
 
 
 def _msg_severity(nrs: int, hospitalized: bool | None) -> str:
@@ -130,22 +152,36 @@ def _msg_severity(nrs: int, hospitalized: bool | None) -> str:
     return f"Pain NRS {nrs} as an outpatient: meets the threshold of ≥ 5."
 
 
+_NRS_NOT_RECORDED = constant(
+    "IND-PAIN-SEVERITY",
+    MISSING_INFORMATION,
+    MISSING,
+    None,
+    SRC_INDICATION,
+    "Pain severity not recorded: record the NRS (0–10) at the fracture.",
+)
+
+
 def pain_severity(snapshot: CandidateSnapshot) -> Finding:
     """IND-PAIN-SEVERITY: NRS ≥ 8 if hospitalized, ≥ 5 if not; ≥ 8 met whatever
     ``hospitalized`` says; ≤ 4 not met [LCD], [CCP2018], [SIR2014]."""
-    rule = "IND-PAIN-SEVERITY"
     nrs = snapshot.pain.nrs
     if nrs is None:
-        return finding(
-            rule,
-            MISSING_INFORMATION,
-            MISSING,
-            None,
-            SRC_INDICATION,
-            _text,
-            "Pain severity not recorded: record the NRS (0–10) at the fracture.",
-        )
+        return _NRS_NOT_RECORDED
     hospitalized = snapshot.patient.hospitalized
+    # The NRS by type and value (1 == True), hospitalized as the rule reads it.
+    key = (type(nrs), nrs, None if hospitalized is None else bool(hospitalized))
+    found = _SEVERITY.get(key)
+    if found is None:
+        found = remember(_SEVERITY, key, _pain_severity(nrs, key[2]))
+    return found
+
+
+_SEVERITY: dict[tuple[type, int, bool | None], Finding] = memo_table()
+
+
+def _pain_severity(nrs: int, hospitalized: bool | None) -> Finding:
+    rule = "IND-PAIN-SEVERITY"
     if nrs >= th.NRS_SEVERE:
         kind, status = INDICATION, MET
     elif nrs < th.NRS_OUTPATIENT:
@@ -192,6 +228,10 @@ _PT_INTOLERABLE = "physical therapy intolerable because of pain"
 _SIDE_EFFECTS = "unacceptable analgesic side effects"
 
 
+# Keyed by (tried as True/False/None, failures): a finite set, filled on first use.
+_CARE: dict[tuple[bool | None, tuple[str, ...]], Finding] = memo_table()
+
+
 def conservative_care(snapshot: CandidateSnapshot) -> Finding:
     """IND-CONSERVATIVE-CARE: optimal non-surgical management tried, or a [SIR2014] failure of
     medical therapy [LCD], [CCP2018], [SIR2014]."""
@@ -203,7 +243,16 @@ def conservative_care(snapshot: CandidateSnapshot) -> Finding:
         failures += (_PT_INTOLERABLE,)
     if care.analgesic_side_effects:
         failures += (_SIDE_EFFECTS,)
-    tried = care.tried
+    # The rule and its message test ``tried`` only with ``is True`` / ``is False``.
+    tried = True if care.tried is True else False if care.tried is False else None
+    key = (tried, failures)
+    found = _CARE.get(key)
+    if found is None:
+        found = remember(_CARE, key, _conservative_care(tried, failures))
+    return found
+
+
+def _conservative_care(tried: bool | None, failures: tuple[str, ...]) -> Finding:
     if tried is True or failures:
         kind, status = INDICATION, MET
     elif tried is False:
@@ -221,39 +270,40 @@ def pain_course(snapshot: CandidateSnapshot, agg: Aggregates) -> Finding | None:
     RMDQ > 17 [LCD], [CCP2018], [SIR2014], [GENANT1993]."""
     if not agg.course_applies:
         return None
-    rule = "IND-PAIN-COURSE"
     trend = snapshot.pain.trend
     if trend is None:
-        return finding(
-            rule,
-            MISSING_INFORMATION,
-            MISSING,
-            None,
-            SRC_COURSE,
-            _text,
-            "Record the pain trend under non-surgical management (worsening, stable or improving).",
-        )
+        return _TREND_MISSING
     if trend == "worsening":
-        return finding(
-            rule,
-            INDICATION,
-            MET,
-            None,
-            SRC_COURSE,
-            _text,
-            "Pain worsening despite non-surgical management.",
-        )
+        return _WORSENING
     if trend == "improving":
-        return finding(
-            rule,
-            INDICATION,
-            NOT_MET,
-            None,
-            SRC_COURSE,
-            _text,
-            "Pain improving under non-surgical management (see CI-IMPROVING).",
-        )
+        return _IMPROVING
     return _stable_course(snapshot, agg)
+
+
+_TREND_MISSING = constant(
+    "IND-PAIN-COURSE",
+    MISSING_INFORMATION,
+    MISSING,
+    None,
+    SRC_COURSE,
+    "Record the pain trend under non-surgical management (worsening, stable or improving).",
+)
+_WORSENING = constant(
+    "IND-PAIN-COURSE",
+    INDICATION,
+    MET,
+    None,
+    SRC_COURSE,
+    "Pain worsening despite non-surgical management.",
+)
+_IMPROVING = constant(
+    "IND-PAIN-COURSE",
+    INDICATION,
+    NOT_MET,
+    None,
+    SRC_COURSE,
+    "Pain improving under non-surgical management (see CI-IMPROVING).",
+)
 
 
 def _stable_course(snapshot: CandidateSnapshot, agg: Aggregates) -> Finding:
@@ -306,19 +356,17 @@ def _msg_stable(nrs: int | None, present: tuple[str, ...], unknown: tuple[str, .
     return f"Stable pain: {need}complete the items ({facts})."
 
 
+_AGE_MISSING = constant(
+    "RC-AGE-UNDER-18", PRECONDITION, MISSING, None, SRC_INDICATION, "Record the patient's age."
+)
+_ADULT = constant("RC-AGE-UNDER-18", RELATIVE, ABSENT, None, SRC_INDICATION, "Adult patient.")
+
+
 def age_under_18(snapshot: CandidateSnapshot) -> Finding:
     """RC-AGE-UNDER-18 [LCD], [CCP2018], [SIR2014]."""
     age = snapshot.patient.age_years
     if age is None:
-        return finding(
-            "RC-AGE-UNDER-18",
-            PRECONDITION,
-            MISSING,
-            None,
-            SRC_INDICATION,
-            _text,
-            "Record the patient's age.",
-        )
+        return _AGE_MISSING
     if age < th.ADULT_AGE:
         return finding(
             "RC-AGE-UNDER-18",
@@ -329,6 +377,4 @@ def age_under_18(snapshot: CandidateSnapshot) -> Finding:
             _text,
             f"Age {age}: under 18, outside the adult pathway; specialist opinion.",
         )
-    return finding(
-        "RC-AGE-UNDER-18", RELATIVE, ABSENT, None, SRC_INDICATION, _text, "Adult patient."
-    )
+    return _ADULT

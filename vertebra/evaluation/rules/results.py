@@ -4,15 +4,18 @@
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_left
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from operator import attrgetter
 
+from vertebra.evaluation.rules.frozen import slot_setters
 from vertebra.evaluation.rules.scores import GenantResult, OfScoreResult, SinsResult
 from vertebra.evaluation.rules.screening import WhoCategory
 
 RULESET_VERSION = "vertebra-rules-1.0.0"
+
 
 DECISIONS = ("recommended", "specialist_review", "incomplete", "not_recommended")
 
@@ -59,14 +62,42 @@ class Finding:
     order: int = field(init=False, repr=False, compare=False)
     step: int = field(init=False, repr=False, compare=False)
 
-    def __post_init__(self) -> None:
-        object.__setattr__(
-            self, "order", 2 * _KIND_RANK[self.kind] + (0 if self.level is None else 1)
-        )
-        object.__setattr__(self, "step", _ladder_step(self.kind, self.status))
+    # Written out because the generated frozen __init__ (and a __post_init__) is several times
+    # slower; findings that are not shared (PRE-ANTITHROMBOTIC) are built per evaluation. It
+    # sets exactly the declared fields, through their slot setters (frozen.py).
+    def __init__(
+        self,
+        rule: str,
+        kind: str,
+        status: str,
+        level: str | None,
+        message: str,
+        source: str,
+        earliest_date: dt.date | None = None,
+    ) -> None:
+        (
+            set_rule,
+            set_kind,
+            set_status,
+            set_level,
+            set_message,
+            set_source,
+            set_earliest_date,
+            set_order,
+            set_step,
+        ) = _FINDING_SLOTS
+        set_rule(self, rule)
+        set_kind(self, kind)
+        set_status(self, status)
+        set_level(self, level)
+        set_message(self, message)
+        set_source(self, source)
+        set_earliest_date(self, earliest_date)
+        set_order(self, 2 * _KIND_RANK[kind] + (0 if level is None else 1))
+        set_step(self, _ladder_step(kind, status))
 
 
-_set = object.__setattr__
+_FINDING_SLOTS = slot_setters(Finding)
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,7 +114,8 @@ class LevelResult:
     sins: SinsResult | None
 
     # Written out because the generated frozen __init__ is several times slower and this is
-    # built once per level per evaluation; it sets exactly the declared fields.
+    # built once per level per evaluation; it sets exactly the declared fields, through their
+    # slot setters (frozen.py).
     def __init__(
         self,
         level: str,
@@ -97,16 +129,31 @@ class LevelResult:
         of_score: OfScoreResult | None,
         sins: SinsResult | None,
     ) -> None:
-        _set(self, "level", level)
-        _set(self, "target", target)
-        _set(self, "acuity", acuity)
-        _set(self, "etiology", etiology)
-        _set(self, "etiology_recorded", etiology_recorded)
-        _set(self, "genant", genant)
-        _set(self, "of_type", of_type)
-        _set(self, "of_applicable", of_applicable)
-        _set(self, "of_score", of_score)
-        _set(self, "sins", sins)
+        (
+            set_level,
+            set_target,
+            set_acuity,
+            set_etiology,
+            set_etiology_recorded,
+            set_genant,
+            set_of_type,
+            set_of_applicable,
+            set_of_score,
+            set_sins,
+        ) = _LEVEL_RESULT_SLOTS
+        set_level(self, level)
+        set_target(self, target)
+        set_acuity(self, acuity)
+        set_etiology(self, etiology)
+        set_etiology_recorded(self, etiology_recorded)
+        set_genant(self, genant)
+        set_of_type(self, of_type)
+        set_of_applicable(self, of_applicable)
+        set_of_score(self, of_score)
+        set_sins(self, sins)
+
+
+_LEVEL_RESULT_SLOTS = slot_setters(LevelResult)
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +166,7 @@ class EvaluationResult:
     spinal_deformity_index_at_least: bool
     bone_density: WhoCategory
 
+    # Written out like LevelResult's: built once per evaluation (slot setters, frozen.py).
     def __init__(
         self,
         decision: str,
@@ -129,13 +177,25 @@ class EvaluationResult:
         spinal_deformity_index_at_least: bool,
         bone_density: WhoCategory,
     ) -> None:
-        _set(self, "decision", decision)
-        _set(self, "ruleset_version", ruleset_version)
-        _set(self, "findings", findings)
-        _set(self, "levels", levels)
-        _set(self, "spinal_deformity_index", spinal_deformity_index)
-        _set(self, "spinal_deformity_index_at_least", spinal_deformity_index_at_least)
-        _set(self, "bone_density", bone_density)
+        (
+            set_decision,
+            set_ruleset_version,
+            set_findings,
+            set_levels,
+            set_spinal_deformity_index,
+            set_spinal_deformity_index_at_least,
+            set_bone_density,
+        ) = _RESULT_SLOTS
+        set_decision(self, decision)
+        set_ruleset_version(self, ruleset_version)
+        set_findings(self, findings)
+        set_levels(self, levels)
+        set_spinal_deformity_index(self, spinal_deformity_index)
+        set_spinal_deformity_index_at_least(self, spinal_deformity_index_at_least)
+        set_bone_density(self, bone_density)
+
+
+_RESULT_SLOTS = slot_setters(EvaluationResult)
 
 
 # Findings repeat across evaluations (same rule, status, level and message facts), so each is
@@ -159,6 +219,15 @@ def finding(
     return Finding(rule, kind, status, level, f"{message(*facts)} {source}", source)
 
 
+def constant(
+    rule: str, kind: str, status: str, level: str | None, source: str, text: str
+) -> Finding:
+    """A finding whose message is fixed text: built once at import and shared, exactly what
+    ``finding(rule, kind, status, level, source, <identity>, text)`` builds, without a cache
+    lookup per evaluation."""
+    return Finding(rule, kind, status, level, f"{text} {source}", source)
+
+
 _STEP = attrgetter("step")
 _ORDER = attrgetter("order")
 
@@ -169,6 +238,17 @@ def decide(findings: tuple[Finding, ...] | list[Finding]) -> str:
     contraindication or review flag present → specialist_review; else recommended.
     Preconditions and risks never change it."""
     return _STEP_DECISION[max(map(_STEP, findings), default=RECOMMENDED_STEP)]
+
+
+# The listing order of the first precondition: preconditions and risks (step 0) come after it.
+_FIRST_STEP_FREE_ORDER = 2 * _KIND_RANK[PRECONDITION]
+
+
+def decide_listed(findings: tuple[Finding, ...]) -> str:
+    """``decide`` over findings already in listing order: only the kinds before the
+    preconditions can move the decision, so only they are looked at."""
+    end = bisect_left(findings, _FIRST_STEP_FREE_ORDER, key=_ORDER)
+    return _STEP_DECISION[max(map(_STEP, findings[:end]), default=RECOMMENDED_STEP)]
 
 
 def in_listing_order(findings: list[Finding]) -> tuple[Finding, ...]:

@@ -15,6 +15,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from vertebra.evaluation.rules import thresholds as th
+from vertebra.evaluation.rules.frozen import slot_setters
 from vertebra.evaluation.rules.model import Heights
 
 # Display arithmetic only (percentages and ratios shown to people); the comparisons that
@@ -24,9 +25,6 @@ _ONE_DECIMAL = Decimal("0.1")
 _TWO_DECIMALS = Decimal("0.01")
 
 GENANT_LABELS = ("normal", "mild", "moderate", "severe")
-
-
-_set = object.__setattr__
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,7 +45,8 @@ class GenantResult:
     heights: Heights
 
     # Written out (not generated) because this is built once per level per evaluation and the
-    # generated frozen __init__ is several times slower; it sets exactly the declared fields.
+    # generated frozen __init__ is several times slower; it sets exactly the declared fields,
+    # through their slot setters (frozen.py).
     def __init__(
         self,
         grade: int,
@@ -57,12 +56,15 @@ class GenantResult:
         denominator: int,
         heights: Heights,
     ) -> None:
-        _set(self, "grade", grade)
-        _set(self, "morphology", morphology)
-        _set(self, "at_least", at_least)
-        _set(self, "loss", loss)
-        _set(self, "denominator", denominator)
-        _set(self, "heights", heights)
+        set_grade, set_morphology, set_at_least, set_loss, set_denominator, set_heights = (
+            _GENANT_SLOTS
+        )
+        set_grade(self, grade)
+        set_morphology(self, morphology)
+        set_at_least(self, at_least)
+        set_loss(self, loss)
+        set_denominator(self, denominator)
+        set_heights(self, heights)
 
     @property
     def label(self) -> str:
@@ -92,6 +94,9 @@ class GenantResult:
         return self.loss * denominator >= self.denominator * numerator
 
 
+_GENANT_SLOTS = slot_setters(GenantResult)
+
+
 def _ratio(top: Decimal | None, bottom: Decimal | None) -> Decimal | None:
     if top is None or bottom is None or bottom.is_zero():
         return None
@@ -112,8 +117,13 @@ def genant(heights: Heights | None) -> GenantResult | None:
     anterior, middle, posterior, reference = heights.scaled
     if anterior is None or middle is None or posterior is None:
         return None
-    smallest = min(anterior, middle, posterior)
-    largest = max(anterior, middle, posterior)
+    # Written out: min() and max() of three ints cost more than the comparisons.
+    smallest = anterior if anterior < middle else middle
+    if posterior < smallest:
+        smallest = posterior
+    largest = anterior if anterior > middle else middle
+    if posterior > largest:
+        largest = posterior
     at_least = reference is None
     denominator = largest if reference is None else reference
     if denominator == 0:

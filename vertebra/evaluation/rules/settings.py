@@ -60,12 +60,23 @@ class RuleSettings:
     hold_amounts: Mapping[str, int] = field(init=False, repr=False, compare=False, hash=False)
     instability_types: frozenset[str] = field(init=False, repr=False, compare=False, hash=False)
     of_weights: OfScoreWeights = field(init=False, repr=False, compare=False, hash=False)
+    # Settings as the messages print them (str of a Decimal, the fraction as "n/d"), so that no
+    # rule converts them per evaluation.
+    inr_max_text: str = field(init=False, repr=False, compare=False, hash=False)
+    platelets_min_text: str = field(init=False, repr=False, compare=False, hash=False)
+    canal_compromise_text: str = field(init=False, repr=False, compare=False, hash=False)
+    severe_collapse_text: str = field(init=False, repr=False, compare=False, hash=False)
 
     def __post_init__(self) -> None:
         amounts = dict(holds.default_amounts())
         amounts.update(self.hold_intervals)
         object.__setattr__(self, "hold_amounts", amounts)
         object.__setattr__(self, "instability_types", frozenset(self.instability_of_types))
+        object.__setattr__(self, "inr_max_text", str(self.inr_max))
+        object.__setattr__(self, "platelets_min_text", str(self.platelets_min))
+        object.__setattr__(self, "canal_compromise_text", str(self.canal_compromise_max_percent))
+        numerator, denominator = self.severe_collapse_fraction
+        object.__setattr__(self, "severe_collapse_text", f"{numerator}/{denominator}")
         object.__setattr__(
             self,
             "of_weights",

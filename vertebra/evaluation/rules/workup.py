@@ -14,6 +14,7 @@ from decimal import Decimal
 from vertebra.evaluation.rules import holds
 from vertebra.evaluation.rules import thresholds as th
 from vertebra.evaluation.rules.contraindications import pregnancy_test_needed
+from vertebra.evaluation.rules.memo import memo_table, remember
 from vertebra.evaluation.rules.model import Antithrombotic, CandidateSnapshot
 from vertebra.evaluation.rules.results import (
     ABSENT,
@@ -22,6 +23,7 @@ from vertebra.evaluation.rules.results import (
     PRESENT,
     RISK,
     Finding,
+    constant,
     finding,
 )
 from vertebra.evaluation.rules.settings import RuleSettings
@@ -87,6 +89,27 @@ def coag(snapshot: CandidateSnapshot, settings: RuleSettings) -> Finding:
         status = MISSING
     else:
         status = ABSENT
+    # The values as printed decide the status too, given the settings as printed.
+    key = (_as_text(inr), _as_text(platelets), settings.inr_max_text, settings.platelets_min_text)
+    found = _COAG.get(key)
+    if found is None:
+        found = remember(_COAG, key, _coag(status, inr_high, platelets_low, *key))
+    return found
+
+
+# Keyed by (INR, platelets, INR target, platelet target), each as printed or None.
+_COAG: dict[tuple[str | None, ...], Finding] = memo_table()
+
+
+def _coag(
+    status: str,
+    inr_high: bool,
+    platelets_low: bool,
+    inr: str | None,
+    platelets: str | None,
+    inr_max: str,
+    platelets_min: str,
+) -> Finding:
     return finding(
         "PRE-COAG",
         PRECONDITION,
@@ -95,12 +118,12 @@ def coag(snapshot: CandidateSnapshot, settings: RuleSettings) -> Finding:
         SRC_COAG,
         _msg_coag,
         status,
-        _as_text(inr),
-        _as_text(platelets),
+        inr,
+        platelets,
         inr_high,
         platelets_low,
-        str(inr_max),
-        str(platelets_min),
+        inr_max,
+        platelets_min,
     )
 
 
@@ -207,25 +230,20 @@ def antithrombotics(snapshot: CandidateSnapshot, settings: RuleSettings) -> list
 def pregnancy_test(snapshot: CandidateSnapshot) -> Finding:
     """PRE-PREGNANCY-TEST: sex female or not known male, age < 55 or unknown, pregnancy
     unknown → test [LCD]."""
-    if pregnancy_test_needed(snapshot):
-        return finding(
-            "PRE-PREGNANCY-TEST",
-            PRECONDITION,
-            PRESENT,
-            None,
-            SRC_PREGNANCY,
-            _text,
-            "Pregnancy status unknown: pregnancy test before the procedure.",
-        )
-    return finding(
-        "PRE-PREGNANCY-TEST",
-        PRECONDITION,
-        ABSENT,
-        None,
-        SRC_PREGNANCY,
-        _text,
-        "No pregnancy test needed.",
-    )
+    return _PREGNANCY_TEST if pregnancy_test_needed(snapshot) else _NO_PREGNANCY_TEST
+
+
+_PREGNANCY_TEST = constant(
+    "PRE-PREGNANCY-TEST",
+    PRECONDITION,
+    PRESENT,
+    None,
+    SRC_PREGNANCY,
+    "Pregnancy status unknown: pregnancy test before the procedure.",
+)
+_NO_PREGNANCY_TEST = constant(
+    "PRE-PREGNANCY-TEST", PRECONDITION, ABSENT, None, SRC_PREGNANCY, "No pregnancy test needed."
+)
 
 
 def bone_density(osteoporotic_levels: tuple[str, ...], snapshot: CandidateSnapshot) -> Finding:
@@ -239,105 +257,101 @@ def bone_density(osteoporotic_levels: tuple[str, ...], snapshot: CandidateSnapsh
         if treated is None
         else " (not on treatment)"
     )
-    return finding(
-        "PRE-BMD",
-        PRECONDITION,
-        PRESENT,
-        None,
-        SRC_BMD,
-        _text,
-        f"Osteoporotic fracture at {', '.join(osteoporotic_levels)}: document the "
-        f"referral for bone-density evaluation and osteoporosis education and "
-        f"treatment{now}.",
-    )
+    key = (osteoporotic_levels, now)
+    found = _BONE_DENSITY.get(key)
+    if found is None:
+        found = remember(
+            _BONE_DENSITY,
+            key,
+            constant(
+                "PRE-BMD",
+                PRECONDITION,
+                PRESENT,
+                None,
+                SRC_BMD,
+                f"Osteoporotic fracture at {', '.join(osteoporotic_levels)}: document the "
+                f"referral for bone-density evaluation and osteoporosis education and "
+                f"treatment{now}.",
+            ),
+        )
+    return found
+
+
+# Keyed by (level names, the treatment note's text).
+_BONE_DENSITY: dict[tuple[tuple[str, ...], str], Finding] = memo_table()
 
 
 def allergy_contrast(snapshot: CandidateSnapshot) -> Finding:
     """PRE-ALLERGY-CONTRAST: a contrast allergy is not a contraindication [ACRPP], [CIRSE2017]."""
-    value = snapshot.allergies.contrast
-    if value is None:
-        return finding(
-            "PRE-ALLERGY-CONTRAST",
-            PRECONDITION,
-            MISSING,
-            None,
-            SRC_ALLERGY,
-            _text,
-            "Ask about allergy to iodinated contrast.",
-        )
-    if value:
-        return finding(
-            "PRE-ALLERGY-CONTRAST",
-            PRECONDITION,
-            PRESENT,
-            None,
-            SRC_ALLERGY,
-            _text,
-            "Contrast allergy: avoid iodinated contrast or premedicate per local protocol.",
-        )
-    return finding(
-        "PRE-ALLERGY-CONTRAST",
-        PRECONDITION,
-        ABSENT,
-        None,
-        SRC_ALLERGY,
-        _text,
-        "No contrast allergy.",
-    )
+    return _yes_no(_CONTRAST, snapshot.allergies.contrast)
 
 
 def allergy_local_anaesthetic(snapshot: CandidateSnapshot) -> Finding:
     """PRE-ALLERGY-LA: local-anaesthetic allergy → alternative agent [ACRPP], [CIRSE2017]."""
-    value = snapshot.allergies.local_anaesthetic
+    return _yes_no(_LOCAL_ANAESTHETIC, snapshot.allergies.local_anaesthetic)
+
+
+def _yes_no(findings: tuple[Finding, Finding, Finding], value: bool | None) -> Finding:
+    """(missing, present, absent) by the recorded yes/no."""
     if value is None:
-        return finding(
-            "PRE-ALLERGY-LA",
-            PRECONDITION,
-            MISSING,
-            None,
-            SRC_ALLERGY,
-            _text,
-            "Ask about allergy to local anaesthetics.",
-        )
-    if value:
-        return finding(
-            "PRE-ALLERGY-LA",
-            PRECONDITION,
-            PRESENT,
-            None,
-            SRC_ALLERGY,
-            _text,
-            "Local-anaesthetic allergy: plan an alternative agent.",
-        )
-    return finding(
-        "PRE-ALLERGY-LA",
-        PRECONDITION,
-        ABSENT,
-        None,
-        SRC_ALLERGY,
-        _text,
-        "No local-anaesthetic allergy.",
+        return findings[0]
+    return findings[1] if value else findings[2]
+
+
+def _precondition(rule: str, source: str, *texts: str) -> tuple[Finding, Finding, Finding]:
+    missing, present, absent = texts
+    return (
+        constant(rule, PRECONDITION, MISSING, None, source, missing),
+        constant(rule, PRECONDITION, PRESENT, None, source, present),
+        constant(rule, PRECONDITION, ABSENT, None, source, absent),
     )
+
+
+_CONTRAST = _precondition(
+    "PRE-ALLERGY-CONTRAST",
+    SRC_ALLERGY,
+    "Ask about allergy to iodinated contrast.",
+    "Contrast allergy: avoid iodinated contrast or premedicate per local protocol.",
+    "No contrast allergy.",
+)
+_LOCAL_ANAESTHETIC = _precondition(
+    "PRE-ALLERGY-LA",
+    SRC_ALLERGY,
+    "Ask about allergy to local anaesthetics.",
+    "Local-anaesthetic allergy: plan an alternative agent.",
+    "No local-anaesthetic allergy.",
+)
+_CONSENT = constant(
+    "PRE-CONSENT",
+    PRECONDITION,
+    PRESENT,
+    None,
+    SRC_CONSENT,
+    "Obtain informed consent covering cement leakage (symptomatic < 1 %), "
+    "pulmonary cement embolism (1.9 % on CT), infection, bleeding, allergy, new "
+    "adjacent fractures (13.4 %) and radiation.",
+)
 
 
 def consent() -> Finding:
     """PRE-CONSENT: informed consent covering the risks of §4.5 [PCE2021], [REFX2022]."""
-    return finding(
-        "PRE-CONSENT",
-        PRECONDITION,
-        PRESENT,
-        None,
-        SRC_CONSENT,
-        _text,
-        "Obtain informed consent covering cement leakage (symptomatic < 1 %), "
-        "pulmonary cement embolism (1.9 % on CT), infection, bleeding, allergy, new "
-        "adjacent fractures (13.4 %) and radiation.",
-    )
+    return _CONSENT
 
 
 def embolism(targets: list[str], recent: list[str]) -> Finding | None:
     """Pulmonary cement embolism risk factors [PCE2021]: ≥ 3 treated levels (OR 2.41),
     thoracic levels, procedure < 2 weeks after the fracture."""
+    key = (tuple(targets), tuple(recent))
+    if key in _EMBOLISM:
+        return _EMBOLISM[key]
+    return remember(_EMBOLISM, key, _embolism(*key))
+
+
+# Keyed by (target level names, recent level names); None where no factor applies.
+_EMBOLISM: dict[tuple[tuple[str, ...], tuple[str, ...]], Finding | None] = memo_table()
+
+
+def _embolism(targets: tuple[str, ...], recent: tuple[str, ...]) -> Finding | None:
     factors: list[str] = []
     if len(targets) >= th.EMBOLISM_LEVELS:
         factors.append(f"{len(targets)} treated levels (≥ 3: OR 2.41)")
@@ -348,13 +362,12 @@ def embolism(targets: list[str], recent: list[str]) -> Finding | None:
         factors.append(f"procedure < 2 weeks after the fracture at {', '.join(recent)}")
     if not factors:
         return None
-    return finding(
+    return constant(
         "RISK-CEMENT-EMBOLISM",
         RISK,
         PRESENT,
         None,
         SRC_EMBOLISM,
-        _text,
         f"Pulmonary cement embolism risk factors: {'; '.join(factors)}. Reported "
         "CT-screened incidence 1.9 %.",
     )

@@ -31,6 +31,7 @@ import pytest
 from vertebra.evaluation.rules import (
     RuleSettings,
     evaluate,
+    memo,
     parse_snapshot,
     result_to_json,
     result_to_text,
@@ -107,6 +108,7 @@ def test_results_unchanged_on_the_full_fixture() -> None:
 def _clear_caches() -> None:
     for cached in (results.finding, scores.of_score, scores.sins, scores.possible_of_types):
         cached.cache_clear()
+    memo.clear_memos()  # the rules' memo tables (findings and scores keyed by exact facts)
 
 
 def _with_trailing_zero(value: object) -> object:

@@ -1,0 +1,41 @@
+"""The engine's shortcuts give what the plain definitions give (performance work, issue 3)."""
+
+from __future__ import annotations
+
+import random
+from decimal import Decimal
+
+from vertebra.evaluation.rules import RuleSettings, evaluate, memo, parse_snapshot, results
+from vertebra.evaluation.tests.test_rules_regression import _bench_module
+
+
+def test_decide_listed_agrees_with_decide() -> None:
+    bench = _bench_module()
+    rng = random.Random(bench.SEED + 2)
+    for _ in range(500):
+        findings = evaluate(parse_snapshot(bench.snapshot(rng))).findings
+        assert results.decide_listed(findings) == results.decide(findings)
+    assert results.decide_listed(()) == results.decide(()) == "recommended"
+
+
+def test_memo_tables_are_bounded() -> None:
+    table = memo.memo_table()
+    for key in range(memo.MEMO_LIMIT + 10):
+        memo.remember(table, key, None)
+    assert len(table) == memo.MEMO_LIMIT
+    memo.clear_memos()
+    assert table == {}
+
+
+def test_settings_as_printed_reach_the_messages() -> None:
+    """Equal settings that print differently (1.8 and 1.80) give their own texts."""
+    snapshot = parse_snapshot({"coagulation": {"inr": Decimal("2.0"), "platelets_10e9_per_l": 100}})
+
+    def coag_message(inr_max: str) -> str:
+        result = evaluate(snapshot, RuleSettings(inr_max=Decimal(inr_max)))
+        (item,) = [f for f in result.findings if f.rule == "PRE-COAG"]
+        return item.message
+
+    assert "target ≤ 1.8)" in coag_message("1.8")
+    assert "target ≤ 1.80)" in coag_message("1.80")
+    assert "target ≤ 1.8)" in coag_message("1.8")
