@@ -28,7 +28,7 @@ from vertebra.patients.forms import (
     VersionedForm,
 )
 from vertebra.patients.models import Referral, ReferralStatus
-from vertebra.patients.spine import spine_svg
+from vertebra.patients.spine_svg import spine_svg
 
 
 def _or_404(obj: Any) -> Any:

@@ -99,7 +99,8 @@ def test_worklist_rows_show_and_escape_every_column(client_for, actor, make_pati
 
 
 def test_spine_diagram_names_and_marks_the_fractured_levels():
-    from vertebra.patients.spine import LEVELS, spine_svg
+    from vertebra.patients.spine import LEVELS
+    from vertebra.patients.spine_svg import spine_svg
 
     none = str(spine_svg(set()))
     assert "Fractured levels: none</title>" in none
