@@ -41,8 +41,9 @@ includes the time a request waits in the listen queue for a free worker: with 16
 and fewer workers that queueing is part of every endpoint's numbers, /healthz's included.
 
 /healthz is requested without a session cookie, as a load balancer's health check does; the
-staff pages with one of several staff sessions (the idle-logoff middleware saves the session on
-every authenticated request, which is part of what a staff page costs). Opening a chart writes
+staff pages with one of several staff sessions (reading the session and the user is part of
+what a staff page costs; the idle-logoff middleware saves the session at most once a minute).
+Opening a chart writes
 one audit row (serialised on the audit chain head's row lock): required behaviour, measured as is.
 
 Exit status: 0 when every response was right, the audit chain verifies and both pages are within
