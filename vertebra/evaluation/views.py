@@ -8,11 +8,11 @@ from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.views.decorators.http import require_http_methods, require_POST
 
 from vertebra.core.actor import Actor
 from vertebra.core.errors import DomainError
+from vertebra.core.pdf import pdf_response
 from vertebra.core.permissions import Capability, require
 from vertebra.evaluation import rules, selectors, services
 from vertebra.evaluation.forms import RuleSettingsForm
@@ -98,8 +98,6 @@ def evaluation_decide(request: HttpRequest, evaluation_id: str) -> HttpResponse:
 
 @require(Capability.PATIENT_VIEW)
 def evaluation_pdf(request: HttpRequest, evaluation_id: str) -> HttpResponse:
-    from weasyprint import HTML
-
     evaluation = selectors.evaluation_get(public_id=evaluation_id)
     if evaluation is None:
         raise Http404
@@ -108,12 +106,10 @@ def evaluation_pdf(request: HttpRequest, evaluation_id: str) -> HttpResponse:
         patient=evaluation.patient,
         what="Printed an evaluation summary",
     )
-    html = render_to_string("evaluation/summary_pdf.html", _detail_context(evaluation))
-    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
-    response = HttpResponse(pdf, content_type="application/pdf")
     filename = f"evaluation-{evaluation.patient.mrn}-{evaluation.created_at:%Y%m%d-%H%M}.pdf"
-    response["Content-Disposition"] = f'inline; filename="{filename}"'
-    return response
+    return pdf_response(
+        request, "evaluation/summary_pdf.html", _detail_context(evaluation), filename
+    )
 
 
 @require(Capability.SETTINGS_EDIT)

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from vertebra.core.actor import Actor
 from vertebra.core.errors import DomainError, ValidationFailed
 from vertebra.core.models import RecordStatus
+from vertebra.core.pdf import pdf_response
 from vertebra.core.permissions import Capability, require
 from vertebra.patients.models import Patient, Referral
 from vertebra.patients.services import patient_read_audited
@@ -67,15 +68,12 @@ def discharge_pdf(request: HttpRequest, procedure_id: str) -> HttpResponse:
         patient=patient,
         what="Patient printed their discharge instructions",
     )
-    pdf = documents.pdf_bytes(
+    return pdf_response(
+        request,
         "procedures/discharge_pdf.html",
         documents.document_context(procedure),
-        request.build_absolute_uri("/"),
+        documents.filename("discharge", procedure),
     )
-    response = HttpResponse(pdf, content_type="application/pdf")
-    name = documents.filename("discharge", procedure)
-    response["Content-Disposition"] = f'inline; filename="{name}"'
-    return response
 
 
 # --- appointments: the patient's own, booked within the clinic's rules ------------------------

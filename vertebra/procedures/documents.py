@@ -1,12 +1,11 @@
 """The procedure record's documents: the report and the patient's discharge instructions.
-One context and one PDF writer for the staff pages and the patient portal."""
+One context and one file name for the staff pages and the patient portal."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.conf import settings
-from django.template.loader import render_to_string
 
 from vertebra.procedures import selectors
 from vertebra.procedures.models import ProcedureRecord
@@ -26,12 +25,6 @@ def document_context(procedure: ProcedureRecord) -> dict[str, Any]:
         "clinic_name": settings.VERTEBRA_CLINIC_NAME,
         "clinic_phone": settings.VERTEBRA_CLINIC_PHONE,
     }
-
-
-def pdf_bytes(template: str, context: dict[str, Any], base_url: str) -> bytes:
-    from weasyprint import HTML
-
-    return HTML(string=render_to_string(template, context), base_url=base_url).write_pdf()  # type: ignore[no-any-return]
 
 
 def filename(kind: str, procedure: ProcedureRecord) -> str:

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from vertebra.core.actor import Actor
 from vertebra.core.errors import DomainError, EditConflict, NotReady, RecordSigned
+from vertebra.core.pdf import pdf_response
 from vertebra.core.permissions import Capability, has_capability, require
 from vertebra.patients.selectors import referral_get
 from vertebra.patients.services import patient_read_audited
@@ -482,10 +483,7 @@ def _pdf(
     request: HttpRequest, template: str, procedure: ProcedureRecord, kind: str
 ) -> HttpResponse:
     context = documents.document_context(procedure)
-    pdf = documents.pdf_bytes(template, context, request.build_absolute_uri("/"))
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{documents.filename(kind, procedure)}"'
-    return response
+    return pdf_response(request, template, context, documents.filename(kind, procedure))
 
 
 @require(Capability.PROCEDURE_VIEW)

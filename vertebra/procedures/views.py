@@ -8,11 +8,11 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.views.decorators.http import require_http_methods, require_POST
 
 from vertebra.core.actor import Actor
 from vertebra.core.errors import DomainError, ValidationFailed
+from vertebra.core.pdf import pdf_response
 from vertebra.core.permissions import Capability, has_capability, require
 from vertebra.patients.selectors import referral_get
 from vertebra.patients.services import patient_read_audited
@@ -120,20 +120,17 @@ def consent_withdraw(request: HttpRequest, consent_id: str) -> HttpResponse:
 
 @require(Capability.CONSENT_VIEW)
 def consent_pdf(request: HttpRequest, consent_id: str) -> HttpResponse:
-    from weasyprint import HTML
-
     consent = _consent(consent_id)
     patient_read_audited(
         actor=Actor.from_request(request), patient=consent.patient, what="Printed a consent"
     )
-    html = render_to_string(
-        "procedures/consent_pdf.html", {"consent": consent, "patient": consent.patient}
-    )
-    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
-    response = HttpResponse(pdf, content_type="application/pdf")
     filename = f"consent-{consent.patient.mrn}-{consent.signed_at:%Y%m%d-%H%M}.pdf"
-    response["Content-Disposition"] = f'inline; filename="{filename}"'
-    return response
+    return pdf_response(
+        request,
+        "procedures/consent_pdf.html",
+        {"consent": consent, "patient": consent.patient},
+        filename,
+    )
 
 
 # --- the pre-procedure checklist ------------------------------------------------------------
