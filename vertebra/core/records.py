@@ -46,6 +46,14 @@ def validate(
         raise ValidationFailed(errors)
 
 
+def only_fields(data: Mapping[str, Any], allowed: Iterable[str]) -> dict[str, Any]:
+    """The input of a write, refused whole when it names a field the service does not set."""
+    unknown = sorted(set(data) - set(allowed))
+    if unknown:
+        raise ValidationFailed({name: ["Unknown field."] for name in unknown})
+    return dict(data)
+
+
 def _field_value(instance: ClinicalRecord, field: str) -> Any:
     return getattr(instance, field)
 

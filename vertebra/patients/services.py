@@ -25,7 +25,7 @@ from vertebra.core.errors import (
 )
 from vertebra.core.models import RecordStatus, system_user
 from vertebra.core.permissions import Capability, ensure, has_capability
-from vertebra.core.records import create_record, retract_record, update_record
+from vertebra.core.records import create_record, only_fields, retract_record, update_record
 from vertebra.patients.models import (
     Anticoagulant,
     ClinicalAssessment,
@@ -57,13 +57,6 @@ ASSESSMENT_FIELDS = tuple(
 FRACTURE_FIELDS = tuple(
     f.name for f in Fracture._meta.concrete_fields if f.name not in _RECORD_FIELDS | {"referral"}
 )
-
-
-def _only(data: Mapping[str, Any], allowed: tuple[str, ...]) -> dict[str, Any]:
-    unknown = sorted(set(data) - set(allowed))
-    if unknown:
-        raise ValidationFailed({name: ["Unknown field."] for name in unknown})
-    return dict(data)
 
 
 def _no_future(field: str, label: str) -> Callable[[Any], dict[str, list[str]]]:
@@ -100,7 +93,7 @@ def _check_mrn_free(mrn: str, *, except_pk: int | None = None) -> None:
 
 def patient_create(*, actor: Actor, data: Mapping[str, Any]) -> Patient:
     ensure(actor, Capability.PATIENT_EDIT)
-    values = _only(data, PATIENT_FIELDS)
+    values = only_fields(data, PATIENT_FIELDS)
     patient = Patient(**values)
     _refresh_search_text(patient)
     return create_record(
@@ -119,7 +112,7 @@ def patient_update(
     *, actor: Actor, patient: Patient, expected_version: int, data: Mapping[str, Any]
 ) -> Patient:
     ensure(actor, Capability.PATIENT_EDIT)
-    values = _only(data, PATIENT_FIELDS)
+    values = only_fields(data, PATIENT_FIELDS)
     return update_record(
         Patient,
         pk=patient.pk,
@@ -195,7 +188,7 @@ def transition_needs_reason(from_status: str, to_status: str) -> bool:
 
 def referral_create(*, actor: Actor, patient: Patient, data: Mapping[str, Any]) -> Referral:
     ensure(actor, Capability.REFERRAL_CREATE)
-    values = _only(data, REFERRAL_FIELDS)
+    values = only_fields(data, REFERRAL_FIELDS)
     if not patient.is_active:
         raise ValidationFailed({"__all__": ["This patient record was entered in error."]})
     referral = Referral(patient=patient, status=ReferralStatus.REFERRED, **values)
@@ -216,7 +209,7 @@ def referral_update(
     *, actor: Actor, referral: Referral, expected_version: int, data: Mapping[str, Any]
 ) -> Referral:
     ensure(actor, Capability.CLINICAL_EDIT)
-    values = _only(data, REFERRAL_FIELDS)
+    values = only_fields(data, REFERRAL_FIELDS)
     return update_record(
         Referral,
         pk=referral.pk,
@@ -319,7 +312,7 @@ def assessment_update(
     data: Mapping[str, Any],
 ) -> ClinicalAssessment:
     ensure(actor, Capability.CLINICAL_EDIT)
-    values = _only(data, ASSESSMENT_FIELDS)
+    values = only_fields(data, ASSESSMENT_FIELDS)
     return update_record(
         ClinicalAssessment,
         pk=assessment.pk,
@@ -335,7 +328,7 @@ def anticoagulant_add(
     *, actor: Actor, assessment: ClinicalAssessment, data: Mapping[str, Any]
 ) -> Anticoagulant:
     ensure(actor, Capability.CLINICAL_EDIT)
-    values = _only(data, ANTICOAGULANT_FIELDS)
+    values = only_fields(data, ANTICOAGULANT_FIELDS)
     drug = Anticoagulant(assessment=assessment, **values)
     drug.drug = drug.drug.strip()
     return create_record(
@@ -383,7 +376,7 @@ def _check_level_free(fracture: Fracture) -> None:
 
 def fracture_create(*, actor: Actor, referral: Referral, data: Mapping[str, Any]) -> Fracture:
     ensure(actor, Capability.CLINICAL_EDIT)
-    values = _only(data, FRACTURE_FIELDS)
+    values = only_fields(data, FRACTURE_FIELDS)
     fracture = Fracture(referral=referral, **values)
     return create_record(
         fracture,
@@ -399,7 +392,7 @@ def fracture_update(
     *, actor: Actor, fracture: Fracture, expected_version: int, data: Mapping[str, Any]
 ) -> Fracture:
     ensure(actor, Capability.CLINICAL_EDIT)
-    values = _only(data, FRACTURE_FIELDS)
+    values = only_fields(data, FRACTURE_FIELDS)
     return update_record(
         Fracture,
         pk=fracture.pk,

@@ -30,7 +30,7 @@ from vertebra.core.errors import (
 )
 from vertebra.core.models import ClinicalRecord, RecordStatus, Role, User
 from vertebra.core.permissions import Capability, ensure
-from vertebra.core.records import create_record, retract_record, update_record
+from vertebra.core.records import create_record, only_fields, retract_record, update_record
 from vertebra.patients.models import Fracture, Referral, ReferralStatus
 from vertebra.patients.services import referral_set_status
 from vertebra.procedures import selectors
@@ -106,15 +106,6 @@ VITALS_FIELDS = (
 )
 DOSE_FIELDS = {"fluoroscopy": "fluoroscopy_time_s", "kap": "kap_gy_cm2", "kar": "kar_mgy"}
 SIGNED_MESSAGE = "This procedure record is signed and never changes: add an addendum instead."
-
-
-def _only(data: Mapping[str, Any], allowed: tuple[str, ...]) -> dict[str, Any]:
-    unknown = set(data) - set(allowed)
-    if unknown:
-        raise ValidationFailed(
-            {name: ["This field can't be set here."] for name in sorted(unknown)}
-        )
-    return dict(data)
 
 
 def _patient_of(entry: Any) -> Any:
@@ -260,7 +251,7 @@ def procedure_update(
 ) -> ProcedureRecord:
     """Change fields of an in-progress record (a section of the record page)."""
     ensure(actor, Capability.PROCEDURE_RECORD)
-    values = _only(data, RECORD_FIELDS)
+    values = only_fields(data, RECORD_FIELDS)
     with transaction.atomic():
         _lock_open(procedure.pk)
         return update_record(
@@ -374,7 +365,7 @@ def level_add(
 ) -> ProcedureLevel:
     """Add the next level treated; the session's order of levels is the order of entry."""
     ensure(actor, Capability.PROCEDURE_RECORD)
-    values = _only(data, LEVEL_FIELDS)
+    values = only_fields(data, LEVEL_FIELDS)
     with transaction.atomic():
         record = _lock_open(procedure.pk)
         _set_levels_reason(actor, record, levels_reason)
@@ -405,7 +396,7 @@ def level_update(
     levels_reason: str | None = None,
 ) -> ProcedureLevel:
     ensure(actor, Capability.PROCEDURE_RECORD)
-    values = _only(data, LEVEL_FIELDS)
+    values = only_fields(data, LEVEL_FIELDS)
     with transaction.atomic():
         record = _lock_open(level.procedure_id)
         _set_levels_reason(actor, record, levels_reason)
@@ -434,7 +425,7 @@ def level_update(
 def leak_add(*, actor: Actor, level: ProcedureLevel, data: Mapping[str, Any]) -> CementLeak:
     """A leak at a level [YEOM2003]; the level's leakage becomes "present"."""
     ensure(actor, Capability.PROCEDURE_RECORD)
-    values = _only(data, LEAK_FIELDS)
+    values = only_fields(data, LEAK_FIELDS)
     with transaction.atomic():
         record = _lock_open(level.procedure_id)
         level = ProcedureLevel.objects.select_for_update().get(pk=level.pk)
@@ -470,7 +461,7 @@ def _add_entry(
     checks_: Any = None,
 ) -> Any:
     ensure(actor, Capability.PROCEDURE_RECORD)
-    values = _only(data, fields)
+    values = only_fields(data, fields)
     with transaction.atomic():
         record = _lock_open(procedure.pk)
         entry = model(procedure=record, **values)  # type: ignore[misc]
