@@ -161,9 +161,8 @@ SECTION_FORMS = {
     )
     for name, (_title, fields) in SECTIONS.items()
 }
-SECTION_FIELDS = {
-    name: (("operator",) if name == "team" else ()) + f for name, (_t, f) in SECTIONS.items()
-}
+# Each section's fields, as its form has them (the team's operator included).
+SECTION_FIELDS = {name: tuple(form.base_fields) for name, form in SECTION_FORMS.items()}
 
 LevelForm = _form(
     "LevelForm",
