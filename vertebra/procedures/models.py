@@ -554,26 +554,21 @@ class Medication(ClinicalRecord):
 
 
 class VitalSigns(ClinicalRecord):
-    """One set of observations after the procedure (§4.1 step 4)."""
+    """One set of observations after the procedure (§4.1 step 4). Only the limits the scales
+    themselves set are checked (SpO₂ up to 100 %, NRS 0–10): the reference gives no others."""
 
     procedure = models.ForeignKey(
         ProcedureRecord, on_delete=models.PROTECT, related_name="vital_signs"
     )
     taken_at = models.DateTimeField()
-    systolic_mmhg = models.PositiveSmallIntegerField(
-        "Systolic (mmHg)", null=True, blank=True, validators=[MaxValueValidator(300)]
-    )
-    diastolic_mmhg = models.PositiveSmallIntegerField(
-        "Diastolic (mmHg)", null=True, blank=True, validators=[MaxValueValidator(250)]
-    )
-    heart_rate_bpm = models.PositiveSmallIntegerField(
-        "Heart rate (/min)", null=True, blank=True, validators=[MaxValueValidator(300)]
-    )
+    systolic_mmhg = models.PositiveSmallIntegerField("Systolic (mmHg)", null=True, blank=True)
+    diastolic_mmhg = models.PositiveSmallIntegerField("Diastolic (mmHg)", null=True, blank=True)
+    heart_rate_bpm = models.PositiveSmallIntegerField("Heart rate (/min)", null=True, blank=True)
     spo2_percent = models.PositiveSmallIntegerField(
         "SpO₂ (%)", null=True, blank=True, validators=[MaxValueValidator(100)]
     )
     respiratory_rate_per_min = models.PositiveSmallIntegerField(
-        "Respiratory rate (/min)", null=True, blank=True, validators=[MaxValueValidator(100)]
+        "Respiratory rate (/min)", null=True, blank=True
     )
     pain_nrs = models.PositiveSmallIntegerField(
         "Pain (NRS 0–10)", null=True, blank=True, validators=[MaxValueValidator(10)]
