@@ -514,7 +514,7 @@ def procedure_ids(patient: Patient, make_referral: Any, physician: Actor) -> dic
     """An in-progress record {x} with an L1 level {l}, and a signed record {s}, each of its own
     decided referral (started with an emergency override: their checklists are not done)."""
     from vertebra.procedures import record
-    from vertebra.procedures.tests.conftest import decide, level_data
+    from vertebra.procedures.tests.conftest import decide, fill_for_signing, level_data
 
     ids = {}
     for key, day in (("x", dt.date(2026, 9, 1)), ("s", dt.date(2026, 8, 1))):
@@ -527,30 +527,11 @@ def procedure_ids(patient: Patient, make_referral: Any, physician: Actor) -> dic
     in_progress = record.ProcedureRecord.objects.get(public_id=ids["x"])
     level = record.level_add(actor=physician, procedure=in_progress, data=level_data("L1"))
     ids["l"] = str(level.public_id)
-    signed = record.ProcedureRecord.objects.get(public_id=ids["s"])
-    complete_and_sign(signed, physician)
-    return ids
-
-
-def complete_and_sign(procedure: Any, physician: Actor) -> None:
-    from vertebra.procedures import record
-    from vertebra.procedures.tests.conftest import level_data
-
-    t0 = procedure.started_at
-    record.procedure_update(
-        actor=physician, procedure=procedure, expected_version=1,
-        data={"ended_at": t0 + dt.timedelta(minutes=30), "position": "prone",
-              "time_out_done": True, "sedation_level": "local_only",
-              "no_adverse_events": True, "observation_start": t0 + dt.timedelta(minutes=35),
-              "observation_end": t0 + dt.timedelta(minutes=150), "neuro_check": "unchanged",
-              "recovery_scale": "padss", "recovery_score": 10, "disposition": "home",
-              "discharged_at": t0 + dt.timedelta(minutes=160), "discharge_criteria_met": True},
-    )  # fmt: skip
-    record.procedure_set_imaging(
-        actor=physician, procedure=procedure, expected_version=2, modality="ct", doses={}
+    signed = fill_for_signing(
+        record.ProcedureRecord.objects.get(public_id=ids["s"]), physician, levels=("T8",)
     )
-    record.level_add(actor=physician, procedure=procedure, data=level_data("T8"))
-    record.procedure_sign(actor=physician, procedure=procedure, expected_version=3)
+    record.procedure_sign(actor=physician, procedure=signed, expected_version=signed.version)
+    return ids
 
 
 STATE_FIELDS = ("version", "record_status", "status", "updated_at")

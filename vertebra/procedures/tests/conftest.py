@@ -80,60 +80,69 @@ def fresh(procedure: ProcedureRecord) -> ProcedureRecord:
     return ProcedureRecord.objects.get(pk=procedure.pk)
 
 
-@pytest.fixture
-def complete(started: ProcedureRecord, actor: Actor) -> Callable[..., ProcedureRecord]:
-    """Fill in every item signing needs: T12 (no leak) then L1 (one asymptomatic type S leak),
-    a mild adverse event, observation and discharge home."""
-
-    def fill(*, levels: tuple[str, ...] = ("T12", "L1")) -> ProcedureRecord:
-        t0 = started.started_at
-        record.procedure_update(
+def fill_for_signing(
+    procedure: ProcedureRecord, actor: Actor, *, levels: tuple[str, ...] = ("T12", "L1")
+) -> ProcedureRecord:
+    """Fill in every item signing needs: the levels in order (no leak at the first, one
+    asymptomatic type S leak at the second), a mild adverse event, observation and discharge
+    home. Returns the record as stored."""
+    t0 = procedure.started_at
+    record.procedure_update(
+        actor=actor,
+        procedure=procedure,
+        expected_version=fresh(procedure).version,
+        data={
+            "team": "Nurse Tester (scrub), R. Radiographer",
+            "ended_at": t0 + dt.timedelta(minutes=40),
+            "position": "prone",
+            "time_out_done": True,
+            "sedation_level": "moderate",
+            "asa_class": 2,
+            "observation_start": t0 + dt.timedelta(minutes=45),
+            "observation_end": t0 + dt.timedelta(minutes=165),
+            "neuro_check": "unchanged",
+            "recovery_scale": "aldrete",
+            "recovery_score": 10,
+            "disposition": "home",
+            "discharged_at": t0 + dt.timedelta(minutes=180),
+            "discharge_criteria_met": True,
+        },
+    )
+    record.procedure_set_imaging(
+        actor=actor,
+        procedure=procedure,
+        expected_version=fresh(procedure).version,
+        modality="fluoroscopy_biplane",
+        doses={"fluoroscopy": ("4.5", "min"), "kap": ("1250", "cGy·cm²"), "kar": ("", "mGy")},
+    )
+    made = [
+        record.level_add(actor=actor, procedure=procedure, data=level_data(level))
+        for level in levels
+    ]
+    if len(made) > 1:
+        record.leak_add(
             actor=actor,
-            procedure=started,
-            expected_version=fresh(started).version,
+            level=made[1],
             data={
-                "team": "Nurse Tester (scrub), R. Radiographer",
-                "ended_at": t0 + dt.timedelta(minutes=40),
-                "position": "prone",
-                "sedation_level": "moderate",
-                "asa_class": 2,
-                "observation_start": t0 + dt.timedelta(minutes=45),
-                "observation_end": t0 + dt.timedelta(minutes=165),
-                "neuro_check": "unchanged",
-                "recovery_scale": "aldrete",
-                "recovery_score": 10,
-                "disposition": "home",
-                "discharged_at": t0 + dt.timedelta(minutes=180),
-                "discharge_criteria_met": True,
+                "leak_type": "S",
+                "location": "venous",
+                "symptomatic": False,
+                "action_taken": "Injection paused",
             },
         )
-        record.procedure_set_imaging(
-            actor=actor,
-            procedure=started,
-            expected_version=fresh(started).version,
-            modality="fluoroscopy_biplane",
-            doses={"fluoroscopy": ("4.5", "min"), "kap": ("1250", "cGy·cm²"), "kar": ("", "mGy")},
-        )
-        made = [
-            record.level_add(actor=actor, procedure=started, data=level_data(level))
-            for level in levels
-        ]
-        if len(made) > 1:
-            record.leak_add(
-                actor=actor,
-                level=made[1],
-                data={
-                    "leak_type": "S",
-                    "location": "venous",
-                    "symptomatic": False,
-                    "action_taken": "Injection paused",
-                },
-            )
-        record.adverse_event_add(
-            actor=actor,
-            procedure=started,
-            data={"kind": "transient_pain", "sir_grade": 1, "treatment": "Paracetamol"},
-        )
-        return fresh(started)
+    record.adverse_event_add(
+        actor=actor,
+        procedure=procedure,
+        data={"kind": "transient_pain", "sir_grade": 1, "treatment": "Paracetamol"},
+    )
+    return fresh(procedure)
+
+
+@pytest.fixture
+def complete(started: ProcedureRecord, actor: Actor) -> Callable[..., ProcedureRecord]:
+    """fill(levels=...): the started record, filled in for signing (fill_for_signing)."""
+
+    def fill(*, levels: tuple[str, ...] = ("T12", "L1")) -> ProcedureRecord:
+        return fill_for_signing(started, actor, levels=levels)
 
     return fill
