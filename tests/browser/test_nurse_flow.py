@@ -143,7 +143,9 @@ def _focus_is_visible(page: Any) -> bool:
 def test_keyboard_only_login_and_patient_registration(page: Any, make_user: Any) -> None:
     nurse = make_user(Role.NURSE)
     page.goto("/login/")
-    # The username field has focus on arrival; Enter submits.
+    # The username field has focus on arrival; Enter submits. Chromium applies autofocus at its
+    # next rendering step, after the load event, so wait for it rather than type into nothing.
+    expect(page.get_by_label("Username")).to_be_focused()
     page.keyboard.type(nurse.username)
     page.keyboard.press("Tab")
     page.keyboard.type("Correct-horse-battery-42")
