@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from vertebra.audit.models import AuditAction, AuditEvent
@@ -193,16 +195,101 @@ def worklist(*, status: str | None = None, page: int = 1) -> Worklist:
     )
 
 
+# --- The chart ---------------------------------------------------------------------------
+# Its lists are read as tuples of the columns the page shows, into the small rows below: model
+# instances would decode what the chart never shows (an evaluation's snapshot and result, an
+# audit row's changes) and Django's prefetching costs more than the queries themselves.
+
+
+def _person(first_name: str, last_name: str, username: str) -> str:
+    """Someone's name as User.__str__ gives it (full name, else username), from its columns."""
+    return f"{first_name} {last_name}".strip() or username
+
+
+_PERSON = ("first_name", "last_name", "username")
+
+
+def _labels(model: Any, field: str) -> dict[str, str]:
+    return {value: str(label) for value, label in model._meta.get_field(field).flatchoices}
+
+
+@dataclass(frozen=True, slots=True)
+class ChartFracture:
+    public_id: uuid.UUID
+    level: str
+    etiology_label: str  # "" when not assessed
+    mri_oedema: bool | None
+    height_anterior_mm: Decimal | None
+    height_middle_mm: Decimal | None
+    height_posterior_mm: Decimal | None
+    height_reference_mm: Decimal | None
+    posterior_wall_label: str  # "" when not assessed
+
+
+@dataclass(frozen=True, slots=True)
+class ChartAntithrombotic:
+    drug: str
+    last_dose_date: dt.date | None
+
+
+@dataclass(frozen=True, slots=True)
+class ChartStatusChange:
+    changed_at: dt.datetime
+    from_label: str
+    to_label: str
+    changed_by: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class ChartEvaluation:
+    public_id: uuid.UUID
+    created_at: dt.datetime
+    decision_label: str
+    ruleset_version: str
+    evaluated_by: str
+    final_choice_label: str  # "" while no final decision is recorded
+    final_decided_by: str
+    final_agrees: bool | None
+    final_reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class ChartProcedure:
+    public_id: uuid.UUID
+    started_at: dt.datetime
+    status_label: str
+    operator: str
+
+
+@dataclass(frozen=True, slots=True)
+class ChartReferral:
+    referral: Referral  # with its patient and assessment
+    fractures: Sequence[ChartFracture]
+    antithrombotics: Sequence[ChartAntithrombotic]
+    status_changes: Sequence[ChartStatusChange]
+    evaluations: Sequence[ChartEvaluation]
+    procedures: Sequence[ChartProcedure]
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineEntry:
+    occurred_at: dt.datetime
+    text: str  # the event's summary, else its action
+    actor_username: str
+    actor_role: str
+
+
 @dataclass(frozen=True, slots=True)
 class PatientChart:
     patient: Patient
-    referrals: Sequence[Referral]
-    timeline: list[AuditEvent]
+    referrals: Sequence[ChartReferral]
+    timeline: Sequence[TimelineEntry]
 
     @property
     def fractured_levels(self) -> set[str]:
         # Every recorded level: a fracture stays a fracture when its episode is closed.
-        return {f.level for r in self.referrals for f in getattr(r, "active_fractures", ())}
+        return {f.level for r in self.referrals for f in r.fractures}
 
 
 TIMELINE_LIMIT = 200
@@ -210,21 +297,12 @@ TIMELINE_LIMIT = 200
 
 def patient_chart(*, patient_public_id: Any) -> PatientChart | None:
     """The whole chart in a fixed number of queries: the referrals with their patient and
-    assessment (the patient alone when there is no referral), fractures, antithrombotics,
-    status history, evaluations with their people and decisions, procedure records with their
-    operators, timeline."""
+    assessment (the patient alone when there is no referral), then per list one query over all
+    the referrals: fractures, antithrombotics, status history, evaluations with their people and
+    final decisions, procedure records with their operators; then the timeline."""
     key = _as_uuid(patient_public_id)
     if key is None:
         return None
-    # Evaluations are the evaluation app's (named through the relation: patients never imports
-    # it); one query with their evaluator and final decision instead of one per relation.
-    evaluations = Referral.evaluations.rel.related_model._default_manager.select_related(
-        "evaluated_by", "final_decision__decided_by"
-    )
-    # Likewise the procedure records (the procedures app's), with their operators.
-    procedures = Referral.procedures.rel.related_model._default_manager.filter(
-        record_status=RecordStatus.ACTIVE
-    ).select_related("operator")
     referrals = list(
         Referral.objects.filter(
             patient__public_id=key,
@@ -232,38 +310,145 @@ def patient_chart(*, patient_public_id: Any) -> PatientChart | None:
             record_status=RecordStatus.ACTIVE,
         )
         .select_related("patient", "assessment")
-        .prefetch_related(
-            Prefetch(
-                "fractures",
-                queryset=Fracture.objects.filter(record_status=RecordStatus.ACTIVE),
-                to_attr="active_fractures",
-            ),
-            Prefetch(
-                "assessment__anticoagulants",
-                queryset=Anticoagulant.objects.filter(record_status=RecordStatus.ACTIVE),
-                to_attr="active_anticoagulants",
-            ),
-            Prefetch(
-                "status_changes",
-                queryset=ReferralStatusChange.objects.select_related("changed_by"),
-            ),
-            Prefetch("evaluations", queryset=evaluations),
-            Prefetch("procedures", queryset=procedures, to_attr="active_procedures"),
-        )
         .order_by("-referral_date", "-id")
     )
     if referrals:
         patient = referrals[0].patient
         for referral in referrals:
             referral.patient = patient  # one instance for the chart, as a separate query gave
+        lists = _chart_lists([r.pk for r in referrals])
+        chart_referrals = [
+            ChartReferral(r, *(rows.get(r.pk, ()) for rows in lists)) for r in referrals
+        ]
     else:
         found = patient_get(public_id=key)
         if found is None:
             return None
-        patient = found
-    timeline = list(
-        AuditEvent.objects.filter(patient=patient)
+        patient, chart_referrals = found, []
+    actions = _labels(AuditEvent, "action")
+    timeline = [
+        TimelineEntry(occurred_at, summary or actions.get(action, action), username, role)
+        for occurred_at, summary, action, username, role in AuditEvent.objects.filter(
+            patient=patient
+        )
         .exclude(action=AuditAction.VIEW)
-        .order_by("-sequence")[:TIMELINE_LIMIT]
+        .order_by("-sequence")
+        .values_list("occurred_at", "summary", "action", "actor_username", "actor_role")[
+            :TIMELINE_LIMIT
+        ]
+    ]
+    return PatientChart(patient=patient, referrals=chart_referrals, timeline=timeline)
+
+
+def _grouped(rows: Any, build: Any) -> dict[int, list[Any]]:
+    """Rows whose first column is the referral's key, built and grouped by it, in query order."""
+    grouped: dict[int, list[Any]] = defaultdict(list)
+    for referral_id, *columns in rows:
+        grouped[referral_id].append(build(*columns))
+    return grouped
+
+
+def _chart_lists(referral_ids: list[int]) -> tuple[dict[int, list[Any]], ...]:
+    """Fractures, antithrombotics, status changes, evaluations and procedures of the referrals,
+    each by referral key. Evaluations and procedure records are other apps' models, named
+    through the relation (patients never imports those apps)."""
+    active = RecordStatus.ACTIVE
+    etiologies, walls = _labels(Fracture, "etiology"), _labels(Fracture, "posterior_wall")
+    fractures = _grouped(
+        Fracture.objects.filter(referral_id__in=referral_ids, record_status=active)
+        .order_by("id")
+        .values_list(
+            "referral_id",
+            "public_id",
+            "level",
+            "etiology",
+            "mri_oedema",
+            "height_anterior_mm",
+            "height_middle_mm",
+            "height_posterior_mm",
+            "height_reference_mm",
+            "posterior_wall",
+        ),
+        lambda public_id, level, etiology, oedema, a, m, p, ref, wall: ChartFracture(
+            public_id,
+            level,
+            etiologies.get(etiology, etiology),
+            oedema,
+            a,
+            m,
+            p,
+            ref,
+            walls.get(wall, wall),
+        ),
     )
-    return PatientChart(patient=patient, referrals=referrals, timeline=timeline)
+    antithrombotics = _grouped(
+        Anticoagulant.objects.filter(assessment__referral_id__in=referral_ids, record_status=active)
+        .order_by("id")
+        .values_list("assessment__referral_id", "drug", "last_dose_date"),
+        ChartAntithrombotic,
+    )
+    statuses = _STATUS_LABELS
+    status_changes = _grouped(
+        ReferralStatusChange.objects.filter(referral_id__in=referral_ids)
+        .order_by("changed_at", "id")
+        .values_list(
+            "referral_id",
+            "changed_at",
+            "from_status",
+            "to_status",
+            *(f"changed_by__{c}" for c in _PERSON),
+            "reason",
+        ),
+        lambda at, before, after, first, last, username, reason: ChartStatusChange(
+            at,
+            statuses.get(before, before),
+            statuses.get(after, after),
+            _person(first, last, username),
+            reason,
+        ),
+    )
+    evaluation_model = Referral.evaluations.rel.related_model
+    final_model = evaluation_model._meta.get_field("final_decision").related_model
+    decisions, choices = _labels(evaluation_model, "decision"), _labels(final_model, "choice")
+    evaluations = _grouped(
+        evaluation_model._default_manager.filter(referral_id__in=referral_ids)
+        .order_by("-created_at", "-id")
+        .values_list(
+            "referral_id",
+            "public_id",
+            "created_at",
+            "decision",
+            "ruleset_version",
+            *(f"evaluated_by__{c}" for c in _PERSON),
+            "final_decision__choice",
+            *(f"final_decision__decided_by__{c}" for c in _PERSON),
+            "final_decision__agrees_with_recommendation",
+            "final_decision__reason",
+        ),
+        lambda public_id, at, decision, ruleset, ef, el, eu, choice, df, dl, du, agrees, why: (
+            ChartEvaluation(
+                public_id,
+                at,
+                decisions.get(decision, decision),
+                ruleset,
+                _person(ef, el, eu),
+                choices.get(choice, choice or ""),
+                _person(df, dl, du) if choice else "",
+                agrees,
+                why or "",
+            )
+        ),
+    )
+    procedure_model = Referral.procedures.rel.related_model
+    procedure_statuses = _labels(procedure_model, "status")
+    procedures = _grouped(
+        procedure_model._default_manager.filter(referral_id__in=referral_ids, record_status=active)
+        .order_by("-started_at", "-id")
+        .values_list(
+            "referral_id", "public_id", "started_at", "status", *(f"operator__{c}" for c in _PERSON)
+        ),
+        lambda public_id, at, status, first, last, username: ChartProcedure(
+            public_id, at, procedure_statuses.get(status, status), _person(first, last, username)
+        ),
+    )
+    return fractures, antithrombotics, status_changes, evaluations, procedures

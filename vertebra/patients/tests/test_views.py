@@ -112,3 +112,66 @@ def test_spine_diagram_names_and_marks_the_fractured_levels():
     assert '<text x="60" y="385" class="fractured">T12</text>' in two
     assert '<rect class="body" x="35" y="4"' not in two  # C1 is 40 wide, centred at 40
     assert '<rect class="body" x="40" y="4" width="40" height="14" rx="3"></rect>' in two
+
+
+def test_chart_shows_each_referrals_lists_with_labels_names_and_missing_facts(
+    client_for, actor, make_patient, make_referral
+):
+    patient = make_patient()
+    older = make_referral(patient, referral_date=dt.date(2026, 1, 5), reason="Old T8 fracture")
+    newer = make_referral(patient, referral_date=dt.date(2026, 11, 2))
+    services.fracture_create(
+        actor=actor,
+        referral=newer,
+        data={
+            "level": "L1",
+            "etiology": "osteoporotic",
+            "posterior_wall": "intact",
+            "height_anterior_mm": "14.5",
+            "height_reference_mm": "28.0",
+            "mri_oedema": True,
+        },
+    )
+    services.fracture_create(actor=actor, referral=older, data={"level": "T8"})
+    wrong = services.fracture_create(actor=actor, referral=newer, data={"level": "T4"})
+    services.fracture_enter_in_error(actor=actor, fracture=wrong, reason="Miscounted")
+    drug = services.anticoagulant_add(
+        actor=actor,
+        assessment=newer.assessment,
+        data={"drug": "apixaban", "last_dose_date": dt.date(2026, 11, 1)},
+    )
+    services.anticoagulant_add(actor=actor, assessment=newer.assessment, data={"drug": "aspirin"})
+    services.anticoagulant_enter_in_error(actor=actor, drug=drug, reason="Stopped 2025")
+    services.referral_set_status(actor=actor, referral=older, to_status="evaluating")
+    services.referral_set_status(
+        actor=actor, referral=older, to_status="referred", reason="Imaging missing"
+    )
+
+    page = client_for(Role.NURSE).get(f"/staff/patients/{patient.public_id}/")
+    html = page.content.decode()
+
+    chart = page.context["chart"]
+    assert [entry.referral for entry in chart.referrals] == [newer, older]  # newest first
+    assert chart.fractured_levels == {"L1", "T8"}  # not the level entered in error
+    newer_html, older_html = html.split(f'id="ref-{older.public_id}"')
+    assert '<th scope="row">L1</th>\n          <td>Osteoporotic</td>' in newer_html
+    assert "<td>Yes</td>\n          <td>14.5 / – / – / 28.0</td>\n          <td>Intact</td>" in (
+        newer_html
+    )
+    assert '<th scope="row">T4</th>' not in html
+    assert "Antithrombotics: aspirin (last dose not recorded)</p>" in newer_html
+    assert "apixaban" not in newer_html.split("Timeline")[0]
+    assert "Pathway history" not in newer_html
+    assert (
+        '<th scope="row">T8</th>\n          <td><span class="not-assessed">not assessed</span>'
+        in older_html
+    )
+    changed = ": Referred → Evaluating by Nurse Tester</li>"
+    back = ": Evaluating → Referred by Nurse Tester (Imaging missing)</li>"
+    assert changed in older_html and back in older_html
+    assert older_html.index(changed) < older_html.index(back)  # oldest change first
+    timeline = html.split('id="timeline-heading"')[1]
+    assert 'Fracture at T4 marked entered in error <span class="hint">· nurse-user (nurse)' in (
+        timeline
+    )
+    assert "Opened chart" not in timeline  # reads are audited, not shown as events

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils.timezone import localtime
 
 from vertebra.audit.models import AuditEvent
 from vertebra.core.actor import Actor
@@ -29,6 +30,20 @@ def url(procedure: ProcedureRecord, tail: str = "") -> str:
 
 def text(response: Any) -> str:
     return response.content.decode()
+
+
+def test_the_chart_lists_the_procedure_with_its_status_and_operator_to_those_who_may_see_it(
+    started: ProcedureRecord, client_for: Callable[[Role | None], Client]
+) -> None:
+    patient_id = started.referral.patient.public_id
+    line = (
+        f'<li><a href="{url(started)}">'
+        f"{localtime(started.started_at):%Y-%m-%d %H:%M}: In progress</a> "
+        '<span class="hint">· operator Physician Tester</span></li>'
+    )
+    assert line in text(client_for(Role.NURSE).get(f"/staff/patients/{patient_id}/"))
+    scheduler_chart = text(client_for(Role.SCHEDULER).get(f"/staff/patients/{patient_id}/"))
+    assert "<h4>Procedures</h4>" not in scheduler_chart
 
 
 def test_a_nurse_starts_a_ready_procedure_from_the_referral(
