@@ -88,6 +88,13 @@ class Referral(ClinicalRecord):
                 condition=Q(record_status=RecordStatus.ACTIVE) & ~Q(status="closed"),
                 name="referral_open_oldest_idx",
             ),
+            # The worklist's count per status: an index-only scan of this narrow index instead
+            # of reading every referral row (a third of the time at 20,000 referrals).
+            models.Index(
+                fields=["status"],
+                condition=Q(record_status=RecordStatus.ACTIVE),
+                name="referral_active_status_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -209,8 +209,10 @@ def _person(first_name: str, last_name: str, username: str) -> str:
 _PERSON = ("first_name", "last_name", "username")
 
 
-def _labels(model: Any, field: str) -> dict[str, str]:
-    return {value: str(label) for value, label in model._meta.get_field(field).flatchoices}
+def _labels(model: Any, field: str) -> Callable[[str | None], str]:
+    """The label of a choice field's value ("" for no value: blank, or no row to join)."""
+    labels = {value: str(label) for value, label in model._meta.get_field(field).flatchoices}
+    return lambda value: labels.get(value, value) if value else ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -327,7 +329,7 @@ def patient_chart(*, patient_public_id: Any) -> PatientChart | None:
         patient, chart_referrals = found, []
     actions = _labels(AuditEvent, "action")
     timeline = [
-        TimelineEntry(occurred_at, summary or actions.get(action, action), username, role)
+        TimelineEntry(occurred_at, summary or actions(action), username, role)
         for occurred_at, summary, action, username, role in AuditEvent.objects.filter(
             patient=patient
         )
@@ -372,13 +374,13 @@ def _chart_lists(referral_ids: list[int]) -> tuple[dict[int, list[Any]], ...]:
         lambda public_id, level, etiology, oedema, a, m, p, ref, wall: ChartFracture(
             public_id,
             level,
-            etiologies.get(etiology, etiology),
+            etiologies(etiology),
             oedema,
             a,
             m,
             p,
             ref,
-            walls.get(wall, wall),
+            walls(wall),
         ),
     )
     antithrombotics = _grouped(
@@ -387,7 +389,7 @@ def _chart_lists(referral_ids: list[int]) -> tuple[dict[int, list[Any]], ...]:
         .values_list("assessment__referral_id", "drug", "last_dose_date"),
         ChartAntithrombotic,
     )
-    statuses = _STATUS_LABELS
+    statuses = _labels(ReferralStatusChange, "to_status")
     status_changes = _grouped(
         ReferralStatusChange.objects.filter(referral_id__in=referral_ids)
         .order_by("changed_at", "id")
@@ -401,8 +403,8 @@ def _chart_lists(referral_ids: list[int]) -> tuple[dict[int, list[Any]], ...]:
         ),
         lambda at, before, after, first, last, username, reason: ChartStatusChange(
             at,
-            statuses.get(before, before),
-            statuses.get(after, after),
+            statuses(before),
+            statuses(after),
             _person(first, last, username),
             reason,
         ),
@@ -429,10 +431,10 @@ def _chart_lists(referral_ids: list[int]) -> tuple[dict[int, list[Any]], ...]:
             ChartEvaluation(
                 public_id,
                 at,
-                decisions.get(decision, decision),
+                decisions(decision),
                 ruleset,
                 _person(ef, el, eu),
-                choices.get(choice, choice or ""),
+                choices(choice),
                 _person(df, dl, du) if choice else "",
                 agrees,
                 why or "",
@@ -448,7 +450,7 @@ def _chart_lists(referral_ids: list[int]) -> tuple[dict[int, list[Any]], ...]:
             "referral_id", "public_id", "started_at", "status", *(f"operator__{c}" for c in _PERSON)
         ),
         lambda public_id, at, status, first, last, username: ChartProcedure(
-            public_id, at, procedure_statuses.get(status, status), _person(first, last, username)
+            public_id, at, procedure_statuses(status), _person(first, last, username)
         ),
     )
     return fractures, antithrombotics, status_changes, evaluations, procedures

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from html import escape
 from typing import Any
 
 from django import template
 from django.urls import reverse
-from django.utils.html import format_html_join
 from django.utils.safestring import SafeString
 
 from vertebra.patients.selectors import WorklistRow
@@ -63,25 +63,30 @@ _WORKLIST_ROW = (
 def worklist_rows(rows: Sequence[WorklistRow]) -> SafeString:
     """The worklist's table rows, built in Python: the same markup a {% for %} over the rows
     gave, at a tenth of the cost (the template engine resolved ~400 variables and reversed 50
-    URLs per page). Every value is escaped by format_html."""
+    URLs per page). Every value is escaped with html.escape, the function behind Django's
+    escape (same output), called directly: format_html's lazy-string checks on each of the
+    ~500 values cost more than the escaping."""
     url = reverse("staff:patient_chart", args=[_URL_PLACEHOLDER])
     before, _, after = url.partition(_URL_PLACEHOLDER)
-    return format_html_join(
-        "",
-        _WORKLIST_ROW,
-        (
-            (
-                before,
-                r.patient_public_id,
-                after,
-                r.family_name,
-                r.given_name,
-                r.mrn,
-                r.referral_date.isoformat(),
-                r.referring_clinician,
-                r.level_count,
-                r.status_label,
+    return SafeString(
+        "".join(
+            _WORKLIST_ROW.format(
+                *(
+                    escape(str(value))
+                    for value in (
+                        before,
+                        r.patient_public_id,
+                        after,
+                        r.family_name,
+                        r.given_name,
+                        r.mrn,
+                        r.referral_date.isoformat(),
+                        r.referring_clinician,
+                        r.level_count,
+                        r.status_label,
+                    )
+                )
             )
             for r in rows
-        ),
+        )
     )

@@ -168,7 +168,8 @@ def test_chart_shows_each_referrals_lists_with_labels_names_and_missing_facts(
     )
     changed = ": Referred → Evaluating by Nurse Tester</li>"
     back = ": Evaluating → Referred by Nurse Tester (Imaging missing)</li>"
-    assert changed in older_html and back in older_html
+    assert changed in older_html
+    assert back in older_html
     assert older_html.index(changed) < older_html.index(back)  # oldest change first
     timeline = html.split('id="timeline-heading"')[1]
     assert 'Fracture at T4 marked entered in error <span class="hint">· nurse-user (nurse)' in (
