@@ -29,6 +29,8 @@ from vertebra.evaluation.rules.results import (
     EvaluationResult,
     Finding,
     LevelResult,
+    build_level_result,
+    build_result,
     decide_listed,
     in_listing_order,
 )
@@ -218,7 +220,7 @@ def _level_result(
                     inputs.anticoagulated,
                 ),
             )
-    return LevelResult(
+    return build_level_result(
         state.level,
         state.target,
         state.acuity,
@@ -327,7 +329,7 @@ def evaluate(
         fragility_fracture=fragility,
         fracture_establishes_osteoporosis=settings.fragility_fracture_establishes_osteoporosis,
     )
-    return EvaluationResult(
+    return build_result(
         decide_listed(findings),
         RULESET_VERSION,
         findings,

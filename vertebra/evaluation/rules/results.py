@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from operator import attrgetter
 
-from vertebra.evaluation.rules.frozen import slot_setters
+from vertebra.evaluation.rules.frozen import draft_class, slot_setters
 from vertebra.evaluation.rules.scores import GenantResult, OfScoreResult, SinsResult
 from vertebra.evaluation.rules.screening import WhoCategory
 
@@ -113,47 +113,36 @@ class LevelResult:
     of_score: OfScoreResult | None
     sins: SinsResult | None
 
-    # Written out because the generated frozen __init__ is several times slower and this is
-    # built once per level per evaluation; it sets exactly the declared fields, through their
-    # slot setters (frozen.py).
-    def __init__(
-        self,
-        level: str,
-        target: bool,
-        acuity: str,
-        etiology: str,
-        etiology_recorded: bool,
-        genant: GenantResult | None,
-        of_type: str | None,
-        of_applicable: bool,
-        of_score: OfScoreResult | None,
-        sins: SinsResult | None,
-    ) -> None:
-        (
-            set_level,
-            set_target,
-            set_acuity,
-            set_etiology,
-            set_etiology_recorded,
-            set_genant,
-            set_of_type,
-            set_of_applicable,
-            set_of_score,
-            set_sins,
-        ) = _LEVEL_RESULT_SLOTS
-        set_level(self, level)
-        set_target(self, target)
-        set_acuity(self, acuity)
-        set_etiology(self, etiology)
-        set_etiology_recorded(self, etiology_recorded)
-        set_genant(self, genant)
-        set_of_type(self, of_type)
-        set_of_applicable(self, of_applicable)
-        set_of_score(self, of_score)
-        set_sins(self, sins)
+
+_LevelResultDraft = draft_class(LevelResult)
 
 
-_LEVEL_RESULT_SLOTS = slot_setters(LevelResult)
+def build_level_result(
+    level: str,
+    target: bool,
+    acuity: str,
+    etiology: str,
+    etiology_recorded: bool,
+    genant: GenantResult | None,
+    of_type: str | None,
+    of_applicable: bool,
+    of_score: OfScoreResult | None,
+    sins: SinsResult | None,
+) -> LevelResult:
+    """``LevelResult(...)``, built as a draft (frozen.py): one per level per evaluation."""
+    draft = _LevelResultDraft()
+    draft.level = level
+    draft.target = target
+    draft.acuity = acuity
+    draft.etiology = etiology
+    draft.etiology_recorded = etiology_recorded
+    draft.genant = genant
+    draft.of_type = of_type
+    draft.of_applicable = of_applicable
+    draft.of_score = of_score
+    draft.sins = sins
+    draft.__class__ = LevelResult
+    return draft  # type: ignore[no-any-return]
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,36 +155,30 @@ class EvaluationResult:
     spinal_deformity_index_at_least: bool
     bone_density: WhoCategory
 
-    # Written out like LevelResult's: built once per evaluation (slot setters, frozen.py).
-    def __init__(
-        self,
-        decision: str,
-        ruleset_version: str,
-        findings: tuple[Finding, ...],
-        levels: tuple[LevelResult, ...],
-        spinal_deformity_index: int | None,
-        spinal_deformity_index_at_least: bool,
-        bone_density: WhoCategory,
-    ) -> None:
-        (
-            set_decision,
-            set_ruleset_version,
-            set_findings,
-            set_levels,
-            set_spinal_deformity_index,
-            set_spinal_deformity_index_at_least,
-            set_bone_density,
-        ) = _RESULT_SLOTS
-        set_decision(self, decision)
-        set_ruleset_version(self, ruleset_version)
-        set_findings(self, findings)
-        set_levels(self, levels)
-        set_spinal_deformity_index(self, spinal_deformity_index)
-        set_spinal_deformity_index_at_least(self, spinal_deformity_index_at_least)
-        set_bone_density(self, bone_density)
+
+_ResultDraft = draft_class(EvaluationResult)
 
 
-_RESULT_SLOTS = slot_setters(EvaluationResult)
+def build_result(
+    decision: str,
+    ruleset_version: str,
+    findings: tuple[Finding, ...],
+    levels: tuple[LevelResult, ...],
+    spinal_deformity_index: int | None,
+    spinal_deformity_index_at_least: bool,
+    bone_density: WhoCategory,
+) -> EvaluationResult:
+    """``EvaluationResult(...)``, built as a draft (frozen.py): one per evaluation."""
+    draft = _ResultDraft()
+    draft.decision = decision
+    draft.ruleset_version = ruleset_version
+    draft.findings = findings
+    draft.levels = levels
+    draft.spinal_deformity_index = spinal_deformity_index
+    draft.spinal_deformity_index_at_least = spinal_deformity_index_at_least
+    draft.bone_density = bone_density
+    draft.__class__ = EvaluationResult
+    return draft  # type: ignore[no-any-return]
 
 
 # Findings repeat across evaluations (same rule, status, level and message facts), so each is

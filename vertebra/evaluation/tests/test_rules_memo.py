@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import random
 from decimal import Decimal
 
-from vertebra.evaluation.rules import RuleSettings, evaluate, memo, parse_snapshot, results
+import pytest
+
+from vertebra.evaluation.rules import RuleSettings, evaluate, memo, parse_snapshot, results, scores
 from vertebra.evaluation.tests.test_rules_regression import _bench_module
 
 
@@ -39,3 +42,31 @@ def test_settings_as_printed_reach_the_messages() -> None:
     assert "target ≤ 1.8)" in coag_message("1.8")
     assert "target ≤ 1.80)" in coag_message("1.80")
     assert "target ≤ 1.8)" in coag_message("1.8")
+
+
+def test_draft_built_results_are_the_frozen_dataclasses() -> None:
+    """Level results, Genant grades and the result are built as drafts (frozen.py): they must
+    be exactly what the dataclass constructor builds, and stay frozen."""
+    snapshot = parse_snapshot(
+        {
+            "fractures": [
+                {
+                    "level": "L1",
+                    "mri_oedema": True,
+                    "heights_mm": {"anterior": 15, "middle": 20, "posterior": 25},
+                }
+            ]
+        }
+    )
+    result = evaluate(snapshot)
+    (level,) = result.levels
+    genant = level.genant
+    assert genant is not None
+    for built in (result, level, genant):
+        cls = type(built)
+        assert cls in (results.EvaluationResult, results.LevelResult, scores.GenantResult)
+        values = {f.name: getattr(built, f.name) for f in dataclasses.fields(built)}
+        assert built == cls(**values)
+        assert hash(built) == hash(cls(**values))
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            built.__setattr__(dataclasses.fields(built)[0].name, None)
