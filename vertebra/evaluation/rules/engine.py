@@ -31,8 +31,7 @@ from vertebra.evaluation.rules.results import (
     LevelResult,
     build_level_result,
     build_result,
-    decide_listed,
-    in_listing_order,
+    listed_and_decided,
 )
 from vertebra.evaluation.rules.scores import OF_TYPES, OfScoreResult, of_score, of_type
 from vertebra.evaluation.rules.screening import who_bone_density
@@ -318,7 +317,7 @@ def evaluate(
     """Evaluate one candidate snapshot. Pure: same snapshot and settings, same result."""
     out = _levels(snapshot, settings)
     _patient_findings(snapshot, settings, out)
-    findings = in_listing_order(out.found)
+    findings, decision = listed_and_decided(out.found)
     bone = snapshot.bone_health
     fragility = True if out.osteoporotic or bone.prior_vertebral_fractures else None
     who = who_bone_density(
@@ -330,7 +329,7 @@ def evaluate(
         fracture_establishes_osteoporosis=settings.fragility_fracture_establishes_osteoporosis,
     )
     return build_result(
-        decide_listed(findings),
+        decision,
         RULESET_VERSION,
         findings,
         tuple(out.level_results),

@@ -70,3 +70,17 @@ def test_draft_built_results_are_the_frozen_dataclasses() -> None:
         assert hash(built) == hash(cls(**values))
         with pytest.raises(dataclasses.FrozenInstanceError):
             built.__setattr__(dataclasses.fields(built)[0].name, None)
+
+
+def test_listing_groups_agree_with_a_stable_sort() -> None:
+    """listed_and_decided is a stable sort by Finding.order plus decide()."""
+    bench = _bench_module()
+    rng = random.Random(bench.SEED + 3)
+    pool = [
+        item for _ in range(200) for item in evaluate(parse_snapshot(bench.snapshot(rng))).findings
+    ]
+    for _ in range(200):
+        emitted = rng.sample(pool, rng.randrange(0, 60))
+        listed, decision = results.listed_and_decided(emitted)
+        assert listed == tuple(sorted(emitted, key=lambda item: item.order))
+        assert decision == results.decide(emitted)
