@@ -8,7 +8,14 @@ in input order, each in rule order. Sources: see patient.py, levels.py, workup.p
 
 from __future__ import annotations
 
-from vertebra.evaluation.rules import contraindications, holds, model, patient, workup
+from vertebra.evaluation.rules import (
+    antithrombotics,
+    contraindications,
+    holds,
+    model,
+    patient,
+    workup,
+)
 from vertebra.evaluation.rules import thresholds as th
 from vertebra.evaluation.rules.level_state import ACUTE, NOT_ACUTE, LevelState
 from vertebra.evaluation.rules.levels import (
@@ -295,7 +302,7 @@ def _patient_findings(snapshot: CandidateSnapshot, settings: RuleSettings, out: 
         add(no_backup)
     # §2.5 preconditions
     add(workup.coag(snapshot, settings))
-    found += workup.antithrombotics(snapshot, settings)
+    found += antithrombotics.antithrombotics(snapshot, settings)
     add(workup.pregnancy_test(snapshot))
     if out.osteoporotic:
         add(workup.bone_density(tuple(out.osteoporotic), snapshot))

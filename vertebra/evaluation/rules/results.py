@@ -97,6 +97,25 @@ class Finding:
 
 
 _FINDING_SLOTS = slot_setters(Finding)
+_FindingDraft = draft_class(Finding)
+
+
+def restated(template: Finding, message: str, earliest_date: dt.date | None) -> Finding:
+    """``template`` with another message and earliest date: the findings built per evaluation
+    (PRE-ANTITHROMBOTIC with its dates) take rule, kind, status, level, source and the derived
+    listing order and ladder step from a template, built as a draft (frozen.py)."""
+    draft = _FindingDraft()
+    draft.rule = template.rule
+    draft.kind = template.kind
+    draft.status = template.status
+    draft.level = template.level
+    draft.message = message
+    draft.source = template.source
+    draft.earliest_date = earliest_date
+    draft.order = template.order
+    draft.step = template.step
+    draft.__class__ = Finding
+    return draft  # type: ignore[no-any-return]
 
 
 @dataclass(frozen=True, slots=True)

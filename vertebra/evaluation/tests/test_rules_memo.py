@@ -84,3 +84,36 @@ def test_listing_groups_agree_with_a_stable_sort() -> None:
         listed, decision = results.listed_and_decided(emitted)
         assert listed == tuple(sorted(emitted, key=lambda item: item.order))
         assert decision == results.decide(emitted)
+
+
+def test_hold_texts_follow_each_settings_object() -> None:
+    """The antithrombotic hold texts are memoised per settings object: another object with
+    other intervals or thresholds (even equal ones that print differently) gets its own."""
+    snapshot = parse_snapshot(
+        {
+            "coagulation": {
+                "crcl_ml_min": 60,
+                "anticoagulants": [
+                    {"drug": "dabigatran", "last_dose_date": "2026-12-01"},
+                    {"drug": "warfarin", "last_dose_date": "2026-12-01"},
+                ],
+            },
+            "planned_procedure_date": "2026-12-06",
+        }
+    )
+
+    def holds(settings: RuleSettings) -> list[str]:
+        found = evaluate(snapshot, settings).findings
+        return [f.message for f in found if f.rule == "PRE-ANTITHROMBOTIC"]
+
+    default = holds(RuleSettings())
+    other = RuleSettings.from_dict(
+        {"dabigatran_crcl_min_ml_min": "80", "inr_max": "1.50", "hold_warfarin_days": 6}
+    )
+    for _ in range(2):
+        assert holds(RuleSettings()) == default
+        dabigatran, warfarin = holds(other)
+        assert "creatinine clearance ≥ 80 mL/min" in dabigatran
+        assert "Hold warfarin 6 days" in warfarin
+        assert "(≤ 1.50)" in warfarin
+        assert "respects it" not in warfarin
