@@ -147,39 +147,49 @@ class _LevelPass:
 
 
 def _level_findings(state: LevelState, settings: RuleSettings, out: _LevelPass) -> None:
-    """The per-level rules, and the facts of this level that patient-level rules need."""
-    add = out.found.append
+    """The per-level rules, and the facts of this level that patient-level rules need. The
+    findings of a level are added as one tuple: one list extension instead of a call each."""
+    found = out.found
+    level = state.level
+    if not (state.target or state.potential):
+        found += (level_range(state), imaging(state, settings))
+        return
     agg = out.agg
     fracture = state.fracture
-    level = state.level
-    add(level_range(state))
     kyphotic = fracture.kyphotic_deformity
-    if state.target or state.potential:
-        # IND-PAIN-COURSE items: present where they hold at a target; unknown where unknown,
-        # or where they hold at a level that may prove acute.
-        height = state.height_loss_over_25()
-        if state.target:
-            agg.targets.append(level)
-            agg.height_present |= height is True
-            agg.kyphosis_present |= kyphotic is True
-            agg.height_unknown |= height is None
-            agg.kyphosis_unknown |= kyphotic is None
-        else:
-            agg.potential.append(level)
-            agg.height_unknown |= height is not False
-            agg.kyphosis_unknown |= kyphotic is not False
-        add(high_energy(state))
-        add(retropulsion(state, settings))
-        add(epidural(state))
-        add(severe_collapse(state, settings))
-        add(instability(state, settings))
-    add(imaging(state, settings))
-    if state.target or state.potential:
-        add(biopsy(state))
+    # IND-PAIN-COURSE items: present where they hold at a target; unknown where unknown, or
+    # where they hold at a level that may prove acute.
+    height = state.height_loss_over_25()
+    if state.target:
+        agg.targets.append(level)
+        if height is True:
+            agg.height_present = True
+        elif height is None:
+            agg.height_unknown = True
+        if kyphotic is True:
+            agg.kyphosis_present = True
+        elif kyphotic is None:
+            agg.kyphosis_unknown = True
+    else:
+        agg.potential.append(level)
+        if height is not False:
+            agg.height_unknown = True
+        if kyphotic is not False:
+            agg.kyphosis_unknown = True
+    found += (
+        level_range(state),
+        high_energy(state),
+        retropulsion(state, settings),
+        epidural(state),
+        severe_collapse(state, settings),
+        instability(state, settings),
+        imaging(state, settings),
+        biopsy(state),
+    )
     if state.target:
         risk = leakage(state)
         if risk is not None:
-            add(risk)
+            found.append(risk)
         if fracture.intravertebral_cleft:
             out.cleft.append(level)
         if kyphotic:
@@ -275,47 +285,53 @@ def _levels(snapshot: CandidateSnapshot, settings: RuleSettings) -> _LevelPass:
 
 
 def _patient_findings(snapshot: CandidateSnapshot, settings: RuleSettings, out: _LevelPass) -> None:
-    """Patient-level rules in rule order: §2.3, §2.4, §2.5, §2.6."""
+    """Patient-level rules in rule order: §2.3, §2.4, §2.5, §2.6. Consecutive findings are
+    added as one tuple: one list extension instead of a call each."""
     found = out.found
-    add = found.append
     agg = out.agg
     # §2.3 indications and review flags
-    add(patient.acute_fracture(agg))
-    add(patient.pain_severity(snapshot))
-    add(patient.conservative_care(snapshot))
+    found += (
+        patient.acute_fracture(agg),
+        patient.pain_severity(snapshot),
+        patient.conservative_care(snapshot),
+    )
     course = patient.pain_course(snapshot, agg)
     if course is not None:
-        add(course)
-    add(patient.age_under_18(snapshot))
-    # §2.4 contraindications
-    add(contraindications.pain_not_fracture(snapshot))
-    add(contraindications.improving(snapshot))
-    add(contraindications.no_acute_fracture(agg))
-    add(contraindications.infection(snapshot))
-    add(contraindications.coagulopathy(snapshot, settings))
-    add(contraindications.pregnancy(snapshot, settings))
-    add(contraindications.allergy(snapshot, settings))
-    add(contraindications.neuro(snapshot))
-    add(contraindications.levels_count(agg))
+        found.append(course)
+    found += (
+        patient.age_under_18(snapshot),
+        # §2.4 contraindications
+        contraindications.pain_not_fracture(snapshot),
+        contraindications.improving(snapshot),
+        contraindications.no_acute_fracture(agg),
+        contraindications.infection(snapshot),
+        contraindications.coagulopathy(snapshot, settings),
+        contraindications.pregnancy(snapshot, settings),
+        contraindications.allergy(snapshot, settings),
+        contraindications.neuro(snapshot),
+        contraindications.levels_count(agg),
+    )
     no_backup = contraindications.backup(snapshot, settings)
     if no_backup is not None:
-        add(no_backup)
+        found.append(no_backup)
     # §2.5 preconditions
-    add(workup.coag(snapshot, settings))
+    found.append(workup.coag(snapshot, settings))
     found += antithrombotics.antithrombotics(snapshot, settings)
-    add(workup.pregnancy_test(snapshot))
+    found.append(workup.pregnancy_test(snapshot))
     if out.osteoporotic:
-        add(workup.bone_density(tuple(out.osteoporotic), snapshot))
-    add(workup.allergy_contrast(snapshot))
-    add(workup.allergy_local_anaesthetic(snapshot))
-    add(workup.consent())
+        found.append(workup.bone_density(tuple(out.osteoporotic), snapshot))
+    found += (
+        workup.allergy_contrast(snapshot),
+        workup.allergy_local_anaesthetic(snapshot),
+        workup.consent(),
+    )
     # §2.6 risks
-    for risk in (
-        workup.embolism(agg.targets, out.recent),
-        workup.new_fracture(snapshot, out.cleft, out.kyphosis, out.junction),
-    ):
-        if risk is not None:
-            add(risk)
+    embolism = workup.embolism(agg.targets, out.recent)
+    if embolism is not None:
+        found.append(embolism)
+    new_fracture = workup.new_fracture(snapshot, out.cleft, out.kyphosis, out.junction)
+    if new_fracture is not None:
+        found.append(new_fracture)
 
 
 def evaluate(

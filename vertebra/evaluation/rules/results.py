@@ -232,8 +232,8 @@ def constant(
 _STEP = attrgetter("step")
 # Finding.order takes one value per kind and patient-level or per-level: the twelve groups
 # written out in listed_and_decided.
-if 2 * len(KINDS) != 12:  # pragma: no cover - a new kind needs its two groups there
-    raise ImportError("listed_and_decided has a group per kind and patient/level")
+if 2 * len(KINDS) != 12 or KINDS.index(PRECONDITION) != 4:  # pragma: no cover
+    raise ImportError("listed_and_decided has two groups per kind, deciding ones first")
 
 
 def decide(findings: tuple[Finding, ...] | list[Finding]) -> str:
@@ -245,21 +245,26 @@ def decide(findings: tuple[Finding, ...] | list[Finding]) -> str:
 
 
 def listed_and_decided(findings: Iterable[Finding]) -> tuple[tuple[Finding, ...], str]:
-    """The findings in listing order (``in_listing_order``) and their decision (``decide``),
-    in one pass over them: each finding is put in the group of its ``order``, which keeps
-    emission order within a group, and its ladder step is compared on the way. Reading the
-    two fields in Python costs less than the C ``attrgetter`` of a sort key and of a ``max``
-    on a slots class, and nothing is sorted. The groups are written out (one per ``order``,
-    two per kind) because building and unpacking them literally is the fastest."""
+    """The findings in listing order (``in_listing_order``) and their decision (``decide``).
+
+    Each finding is put in the group of its ``order`` as it comes, which keeps emission order
+    within a group: nothing is sorted (a sort key or ``max`` through the C ``attrgetter``
+    costs more on a slots class than reading the field in Python). The groups are written
+    out, two per kind, because building and unpacking them literally is the fastest. Only
+    the kinds before the preconditions can move the decision, and the scan stops at the
+    lowest rung (not recommended), usually reached early."""
     groups: tuple[list[Finding], ...] = ([], [], [], [], [], [], [], [], [], [], [], [])
-    top = RECOMMENDED_STEP
     for item in findings:
         groups[item.order].append(item)
+    g0, g1, g2, g3, g4, g5, g6, g7, g8, g9, g10, g11 = groups
+    deciding = (*g0, *g1, *g2, *g3, *g4, *g5, *g6, *g7)
+    top = RECOMMENDED_STEP
+    for item in deciding:
         if item.step > top:
             top = item.step
-    g0, g1, g2, g3, g4, g5, g6, g7, g8, g9, g10, g11 = groups
-    listed = (*g0, *g1, *g2, *g3, *g4, *g5, *g6, *g7, *g8, *g9, *g10, *g11)
-    return listed, _STEP_DECISION[top]
+            if top == NOT_RECOMMENDED_STEP:
+                break
+    return (*deciding, *g8, *g9, *g10, *g11), _STEP_DECISION[top]
 
 
 def decide_listed(findings: tuple[Finding, ...]) -> str:
