@@ -153,7 +153,7 @@ def no_acute_fracture(agg: Aggregates) -> Finding:
     if agg.acute:
         return _SOME_ACUTE
     if agg.levels_recorded and not agg.unknown:
-        levels = tuple(agg.not_acute)
+        levels = agg.not_acute
         found = _NONE_ACUTE.get(levels)
         if found is None:
             found = remember(

@@ -136,11 +136,13 @@ class _LevelPass:
         self.agg = patient.Aggregates()
         self.found: list[Finding] = []
         self.level_results: list[LevelResult] = []
-        self.osteoporotic: list[str] = []
-        self.cleft: list[str] = []
-        self.kyphosis: list[str] = []
-        self.junction: list[str] = []
-        self.recent: list[str] = []
+        # Level names as tuples, most of them empty: nothing to allocate, and the rules key
+        # their memo tables on them as they are.
+        self.osteoporotic: tuple[str, ...] = ()
+        self.cleft: tuple[str, ...] = ()
+        self.kyphosis: tuple[str, ...] = ()
+        self.junction: tuple[str, ...] = ()
+        self.recent: tuple[str, ...] = ()
         self.sdi = self.sdi_levels = 0
         self.sdi_at_least = False
         self.of_inputs: _OfScoreInputs | None = None
@@ -161,7 +163,7 @@ def _level_findings(state: LevelState, settings: RuleSettings, out: _LevelPass) 
     # where they hold at a level that may prove acute.
     height = state.height_loss_over_25()
     if state.target:
-        agg.targets.append(level)
+        agg.targets += (level,)
         if height is True:
             agg.height_present = True
         elif height is None:
@@ -171,7 +173,7 @@ def _level_findings(state: LevelState, settings: RuleSettings, out: _LevelPass) 
         elif kyphotic is None:
             agg.kyphosis_unknown = True
     else:
-        agg.potential.append(level)
+        agg.potential += (level,)
         if height is not False:
             agg.height_unknown = True
         if kyphotic is not False:
@@ -191,11 +193,11 @@ def _level_findings(state: LevelState, settings: RuleSettings, out: _LevelPass) 
         if risk is not None:
             found.append(risk)
         if fracture.intravertebral_cleft:
-            out.cleft.append(level)
+            out.cleft += (level,)
         if kyphotic:
-            out.kyphosis.append(level)
+            out.kyphosis += (level,)
         if level in model.THORACOLUMBAR_JUNCTION:
-            out.junction.append(level)
+            out.junction += (level,)
 
 
 def _level_result(
@@ -264,13 +266,13 @@ def _levels(snapshot: CandidateSnapshot, settings: RuleSettings) -> _LevelPass:
         if state.course:
             agg.course_applies = True
         if state.etiology == "osteoporotic":
-            out.osteoporotic.append(level)
+            out.osteoporotic += (level,)
         if state.acuity == ACUTE:
-            agg.acute.append(level)
+            agg.acute += (level,)
         elif state.acuity == NOT_ACUTE:
-            agg.not_acute.append(level)
+            agg.not_acute += (level,)
         else:
-            agg.unknown.append(level)
+            agg.unknown += (level,)
         _level_findings(state, settings, out)
         onset = fracture.onset_date
         if (
@@ -279,7 +281,7 @@ def _levels(snapshot: CandidateSnapshot, settings: RuleSettings) -> _LevelPass:
             and onset is not None
             and (planned - onset).days < th.RECENT_FRACTURE_DAYS
         ):
-            out.recent.append(level)
+            out.recent += (level,)
         out.level_results.append(_level_result(state, snapshot, settings, out))
     return out
 
@@ -319,7 +321,7 @@ def _patient_findings(snapshot: CandidateSnapshot, settings: RuleSettings, out: 
     found += antithrombotics.antithrombotics(snapshot, settings)
     found.append(workup.pregnancy_test(snapshot))
     if out.osteoporotic:
-        found.append(workup.bone_density(tuple(out.osteoporotic), snapshot))
+        found.append(workup.bone_density(out.osteoporotic, snapshot))
     found += (
         workup.allergy_contrast(snapshot),
         workup.allergy_local_anaesthetic(snapshot),

@@ -236,17 +236,19 @@ def consent() -> Finding:
     return _CONSENT
 
 
-def embolism(targets: list[str], recent: list[str]) -> Finding | None:
+def embolism(targets: tuple[str, ...], recent: tuple[str, ...]) -> Finding | None:
     """Pulmonary cement embolism risk factors [PCE2021]: ≥ 3 treated levels (OR 2.41),
     thoracic levels, procedure < 2 weeks after the fracture."""
-    key = (tuple(targets), tuple(recent))
-    if key in _EMBOLISM:
-        return _EMBOLISM[key]
-    return remember(_EMBOLISM, key, _embolism(*key))
+    key = (targets, recent)
+    found = _EMBOLISM.get(key, _NOT_YET)
+    if found is _NOT_YET:
+        found = remember(_EMBOLISM, key, _embolism(targets, recent))
+    return found  # type: ignore[return-value]
 
 
 # Keyed by (target level names, recent level names); None where no factor applies.
 _EMBOLISM: dict[tuple[tuple[str, ...], tuple[str, ...]], Finding | None] = memo_table()
+_NOT_YET = object()  # not in _EMBOLISM (None is a remembered answer there)
 
 
 def _embolism(targets: tuple[str, ...], recent: tuple[str, ...]) -> Finding | None:
@@ -307,7 +309,10 @@ def _msg_new_fracture(
 
 
 def new_fracture(
-    snapshot: CandidateSnapshot, cleft: list[str], kyphosis: list[str], junction: list[str]
+    snapshot: CandidateSnapshot,
+    cleft: tuple[str, ...],
+    kyphosis: tuple[str, ...],
+    junction: tuple[str, ...],
 ) -> Finding | None:
     """New (adjacent) fracture risk factors [REFX2022], [VERTOS2]; pooled incidence 13.4 %.
     "Older age" has no threshold in the reference: the age is stated, never counted."""
@@ -329,9 +334,9 @@ def new_fracture(
         _as_text(low_bmd),
         prior,
         female,
-        tuple(cleft),
-        tuple(kyphosis),
-        tuple(junction),
+        cleft,
+        kyphosis,
+        junction,
         steroids,
         snapshot.patient.age_years,
     )
