@@ -88,7 +88,12 @@ def coag(snapshot: CandidateSnapshot, settings: RuleSettings) -> Finding:
     else:
         status = ABSENT
     # The values as printed decide the status too, given the settings as printed.
-    key = (_as_text(inr), _as_text(platelets), settings.inr_max_text, settings.platelets_min_text)
+    key = (
+        None if inr is None else str(inr),  # as _as_text, inline
+        None if platelets is None else str(platelets),
+        settings.inr_max_text,
+        settings.platelets_min_text,
+    )
     found = _COAG.get(key)
     if found is None:
         found = remember(_COAG, key, _coag(status, inr_high, platelets_low, *key))
