@@ -153,7 +153,7 @@ def no_acute_fracture(agg: Aggregates) -> Finding:
     if agg.acute:
         return _SOME_ACUTE
     if agg.levels_recorded and not agg.unknown:
-        levels = tuple(agg.not_acute)
+        levels = agg.not_acute
         found = _NONE_ACUTE.get(levels)
         if found is None:
             found = remember(
@@ -336,29 +336,31 @@ def _msg_neuro(status: str, names: tuple[str, ...]) -> str:
     return "No radicular pain, deficit or myelopathy."
 
 
+_NEURO_SIGNS = ("radicular pain", "neurological deficit", "myelopathy")
+
+
 def neuro(snapshot: CandidateSnapshot) -> Finding:
     """RC-NEURO: radicular pain, neurological deficit or myelopathy attributable to the fracture
     [LCD], [SIR2014], [ACRPP], [CIRSE2017]."""
-    present: tuple[str, ...] = ()
-    unknown: tuple[str, ...] = ()
-    for value, name in (
-        (snapshot.pain.radicular, "radicular pain"),
-        (snapshot.neuro.deficit, "neurological deficit"),
-        (snapshot.neuro.myelopathy, "myelopathy"),
-    ):
-        if value is True:
-            present += (name,)
-        elif value is None:
-            unknown += (name,)
-    key = (present, unknown)
+    radicular = snapshot.pain.radicular
+    facts = snapshot.neuro
+    deficit, myelopathy = facts.deficit, facts.myelopathy
+    # Each sign as the rule reads it: present when True, unknown when None, else absent.
+    key = (
+        True if radicular is True else None if radicular is None else False,
+        True if deficit is True else None if deficit is None else False,
+        True if myelopathy is True else None if myelopathy is None else False,
+    )
     found = _NEURO.get(key)
     if found is None:
+        present = tuple(name for name, sign in zip(_NEURO_SIGNS, key, strict=True) if sign is True)
+        unknown = tuple(name for name, sign in zip(_NEURO_SIGNS, key, strict=True) if sign is None)
         found = remember(_NEURO, key, _neuro(present, unknown))
     return found
 
 
-# Keyed by (present, unknown): tuples of the three names above, a finite set.
-_NEURO: dict[tuple[tuple[str, ...], tuple[str, ...]], Finding] = memo_table()
+# Keyed by the three signs (True, None or False, in _NEURO_SIGNS order): a finite set.
+_NEURO: dict[tuple[bool | None, ...], Finding] = memo_table()
 
 
 def _neuro(present: tuple[str, ...], unknown: tuple[str, ...]) -> Finding:

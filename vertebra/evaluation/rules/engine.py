@@ -8,7 +8,14 @@ in input order, each in rule order. Sources: see patient.py, levels.py, workup.p
 
 from __future__ import annotations
 
-from vertebra.evaluation.rules import contraindications, holds, model, patient, workup
+from vertebra.evaluation.rules import (
+    antithrombotics,
+    contraindications,
+    holds,
+    model,
+    patient,
+    workup,
+)
 from vertebra.evaluation.rules import thresholds as th
 from vertebra.evaluation.rules.level_state import ACUTE, NOT_ACUTE, LevelState
 from vertebra.evaluation.rules.levels import (
@@ -29,8 +36,9 @@ from vertebra.evaluation.rules.results import (
     EvaluationResult,
     Finding,
     LevelResult,
-    decide_listed,
-    in_listing_order,
+    build_level_result,
+    build_result,
+    listed_and_decided,
 )
 from vertebra.evaluation.rules.scores import OF_TYPES, OfScoreResult, of_score, of_type
 from vertebra.evaluation.rules.screening import who_bone_density
@@ -128,56 +136,68 @@ class _LevelPass:
         self.agg = patient.Aggregates()
         self.found: list[Finding] = []
         self.level_results: list[LevelResult] = []
-        self.osteoporotic: list[str] = []
-        self.cleft: list[str] = []
-        self.kyphosis: list[str] = []
-        self.junction: list[str] = []
-        self.recent: list[str] = []
+        # Level names as tuples, most of them empty: nothing to allocate, and the rules key
+        # their memo tables on them as they are.
+        self.osteoporotic: tuple[str, ...] = ()
+        self.cleft: tuple[str, ...] = ()
+        self.kyphosis: tuple[str, ...] = ()
+        self.junction: tuple[str, ...] = ()
+        self.recent: tuple[str, ...] = ()
         self.sdi = self.sdi_levels = 0
         self.sdi_at_least = False
         self.of_inputs: _OfScoreInputs | None = None
 
 
 def _level_findings(state: LevelState, settings: RuleSettings, out: _LevelPass) -> None:
-    """The per-level rules, and the facts of this level that patient-level rules need."""
-    add = out.found.append
+    """The per-level rules, and the facts of this level that patient-level rules need. The
+    findings of a level are added as one tuple: one list extension instead of a call each."""
+    found = out.found
+    level = state.level
+    if not (state.target or state.potential):
+        found += (level_range(state), imaging(state, settings))
+        return
     agg = out.agg
     fracture = state.fracture
-    level = state.level
-    add(level_range(state))
     kyphotic = fracture.kyphotic_deformity
-    if state.target or state.potential:
-        # IND-PAIN-COURSE items: present where they hold at a target; unknown where unknown,
-        # or where they hold at a level that may prove acute.
-        height = state.height_loss_over_25()
-        if state.target:
-            agg.targets.append(level)
-            agg.height_present |= height is True
-            agg.kyphosis_present |= kyphotic is True
-            agg.height_unknown |= height is None
-            agg.kyphosis_unknown |= kyphotic is None
-        else:
-            agg.potential.append(level)
-            agg.height_unknown |= height is not False
-            agg.kyphosis_unknown |= kyphotic is not False
-        add(high_energy(state))
-        add(retropulsion(state, settings))
-        add(epidural(state))
-        add(severe_collapse(state, settings))
-        add(instability(state, settings))
-    add(imaging(state, settings))
-    if state.target or state.potential:
-        add(biopsy(state))
+    # IND-PAIN-COURSE items: present where they hold at a target; unknown where unknown, or
+    # where they hold at a level that may prove acute.
+    height = state.height_loss_over_25()
+    if state.target:
+        agg.targets += (level,)
+        if height is True:
+            agg.height_present = True
+        elif height is None:
+            agg.height_unknown = True
+        if kyphotic is True:
+            agg.kyphosis_present = True
+        elif kyphotic is None:
+            agg.kyphosis_unknown = True
+    else:
+        agg.potential += (level,)
+        if height is not False:
+            agg.height_unknown = True
+        if kyphotic is not False:
+            agg.kyphosis_unknown = True
+    found += (
+        level_range(state),
+        high_energy(state),
+        retropulsion(state, settings),
+        epidural(state),
+        severe_collapse(state, settings),
+        instability(state, settings),
+        imaging(state, settings),
+        biopsy(state),
+    )
     if state.target:
         risk = leakage(state)
         if risk is not None:
-            add(risk)
+            found.append(risk)
         if fracture.intravertebral_cleft:
-            out.cleft.append(level)
+            out.cleft += (level,)
         if kyphotic:
-            out.kyphosis.append(level)
+            out.kyphosis += (level,)
         if level in model.THORACOLUMBAR_JUNCTION:
-            out.junction.append(level)
+            out.junction += (level,)
 
 
 def _level_result(
@@ -218,7 +238,7 @@ def _level_result(
                     inputs.anticoagulated,
                 ),
             )
-    return LevelResult(
+    return build_level_result(
         state.level,
         state.target,
         state.acuity,
@@ -246,13 +266,13 @@ def _levels(snapshot: CandidateSnapshot, settings: RuleSettings) -> _LevelPass:
         if state.course:
             agg.course_applies = True
         if state.etiology == "osteoporotic":
-            out.osteoporotic.append(level)
+            out.osteoporotic += (level,)
         if state.acuity == ACUTE:
-            agg.acute.append(level)
+            agg.acute += (level,)
         elif state.acuity == NOT_ACUTE:
-            agg.not_acute.append(level)
+            agg.not_acute += (level,)
         else:
-            agg.unknown.append(level)
+            agg.unknown += (level,)
         _level_findings(state, settings, out)
         onset = fracture.onset_date
         if (
@@ -261,53 +281,59 @@ def _levels(snapshot: CandidateSnapshot, settings: RuleSettings) -> _LevelPass:
             and onset is not None
             and (planned - onset).days < th.RECENT_FRACTURE_DAYS
         ):
-            out.recent.append(level)
+            out.recent += (level,)
         out.level_results.append(_level_result(state, snapshot, settings, out))
     return out
 
 
 def _patient_findings(snapshot: CandidateSnapshot, settings: RuleSettings, out: _LevelPass) -> None:
-    """Patient-level rules in rule order: §2.3, §2.4, §2.5, §2.6."""
+    """Patient-level rules in rule order: §2.3, §2.4, §2.5, §2.6. Consecutive findings are
+    added as one tuple: one list extension instead of a call each."""
     found = out.found
-    add = found.append
     agg = out.agg
     # §2.3 indications and review flags
-    add(patient.acute_fracture(agg))
-    add(patient.pain_severity(snapshot))
-    add(patient.conservative_care(snapshot))
+    found += (
+        patient.acute_fracture(agg),
+        patient.pain_severity(snapshot),
+        patient.conservative_care(snapshot),
+    )
     course = patient.pain_course(snapshot, agg)
     if course is not None:
-        add(course)
-    add(patient.age_under_18(snapshot))
-    # §2.4 contraindications
-    add(contraindications.pain_not_fracture(snapshot))
-    add(contraindications.improving(snapshot))
-    add(contraindications.no_acute_fracture(agg))
-    add(contraindications.infection(snapshot))
-    add(contraindications.coagulopathy(snapshot, settings))
-    add(contraindications.pregnancy(snapshot, settings))
-    add(contraindications.allergy(snapshot, settings))
-    add(contraindications.neuro(snapshot))
-    add(contraindications.levels_count(agg))
+        found.append(course)
+    found += (
+        patient.age_under_18(snapshot),
+        # §2.4 contraindications
+        contraindications.pain_not_fracture(snapshot),
+        contraindications.improving(snapshot),
+        contraindications.no_acute_fracture(agg),
+        contraindications.infection(snapshot),
+        contraindications.coagulopathy(snapshot, settings),
+        contraindications.pregnancy(snapshot, settings),
+        contraindications.allergy(snapshot, settings),
+        contraindications.neuro(snapshot),
+        contraindications.levels_count(agg),
+    )
     no_backup = contraindications.backup(snapshot, settings)
     if no_backup is not None:
-        add(no_backup)
+        found.append(no_backup)
     # §2.5 preconditions
-    add(workup.coag(snapshot, settings))
-    found += workup.antithrombotics(snapshot, settings)
-    add(workup.pregnancy_test(snapshot))
+    found.append(workup.coag(snapshot, settings))
+    found += antithrombotics.antithrombotics(snapshot, settings)
+    found.append(workup.pregnancy_test(snapshot))
     if out.osteoporotic:
-        add(workup.bone_density(tuple(out.osteoporotic), snapshot))
-    add(workup.allergy_contrast(snapshot))
-    add(workup.allergy_local_anaesthetic(snapshot))
-    add(workup.consent())
+        found.append(workup.bone_density(out.osteoporotic, snapshot))
+    found += (
+        workup.allergy_contrast(snapshot),
+        workup.allergy_local_anaesthetic(snapshot),
+        workup.consent(),
+    )
     # §2.6 risks
-    for risk in (
-        workup.embolism(agg.targets, out.recent),
-        workup.new_fracture(snapshot, out.cleft, out.kyphosis, out.junction),
-    ):
-        if risk is not None:
-            add(risk)
+    embolism = workup.embolism(agg.targets, out.recent)
+    if embolism is not None:
+        found.append(embolism)
+    new_fracture = workup.new_fracture(snapshot, out.cleft, out.kyphosis, out.junction)
+    if new_fracture is not None:
+        found.append(new_fracture)
 
 
 def evaluate(
@@ -316,7 +342,7 @@ def evaluate(
     """Evaluate one candidate snapshot. Pure: same snapshot and settings, same result."""
     out = _levels(snapshot, settings)
     _patient_findings(snapshot, settings, out)
-    findings = in_listing_order(out.found)
+    findings, decision = listed_and_decided(out.found)
     bone = snapshot.bone_health
     fragility = True if out.osteoporotic or bone.prior_vertebral_fractures else None
     who = who_bone_density(
@@ -327,8 +353,8 @@ def evaluate(
         fragility_fracture=fragility,
         fracture_establishes_osteoporosis=settings.fragility_fracture_establishes_osteoporosis,
     )
-    return EvaluationResult(
-        decide_listed(findings),
+    return build_result(
+        decision,
         RULESET_VERSION,
         findings,
         tuple(out.level_results),

@@ -17,7 +17,6 @@ import datetime as dt
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from decimal import Decimal
 from importlib import resources
 
 _DATA = json.loads(
@@ -106,20 +105,15 @@ def match_drug(name: str) -> Drug | None:
 
 
 def hold_interval(
-    drug: Drug,
-    *,
-    intensity: str | None,
-    crcl_ml_min: Decimal | None,
-    dabigatran_crcl_min: Decimal,
+    drug: Drug, *, intensity: str | None, good_renal_function: bool
 ) -> HoldInterval | None:
     """Which interval applies: LMWH by intensity (none stated → therapeutic); dabigatran the
-    shorter interval only when a creatinine clearance at or above the threshold is given."""
+    shorter interval only with good renal function (a creatinine clearance at or above the
+    threshold setting is given)."""
     variant = "default"
     if drug.key == "lmwh" and intensity == "prophylactic":
         variant = "prophylactic"
-    elif (
-        drug.key == "dabigatran" and crcl_ml_min is not None and crcl_ml_min >= dabigatran_crcl_min
-    ):
+    elif drug.key == "dabigatran" and good_renal_function:
         variant = "good_renal_function"
     return _INTERVALS_BY_DRUG.get((drug.key, variant))
 

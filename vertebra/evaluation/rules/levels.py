@@ -44,12 +44,6 @@ SRC_LEAKAGE = cite("LEAK2017", "YEOM2003")
 # its text; each rule says what its key is.
 
 
-def _tri(value: bool | None) -> str:
-    if value is None:
-        return MISSING
-    return PRESENT if value else ABSENT
-
-
 _RANGE: dict[tuple[str, str], Finding] = memo_table()
 
 
@@ -109,10 +103,12 @@ _EPIDURAL: dict[tuple[str, bool, str], Finding] = memo_table()
 
 def high_energy(state: LevelState) -> Finding:
     """RC-HIGH-ENERGY-TRAUMA: the pathway covers fragility fractures [LCD], [CCP2018]."""
-    key = (state.level, state.potential, _tri(state.fracture.high_energy_trauma))
+    trauma = state.fracture.high_energy_trauma
+    status = MISSING if trauma is None else PRESENT if trauma else ABSENT
+    key = (state.level, state.potential, status)
     found = _HIGH_ENERGY.get(key)
     if found is None:
-        found = remember(_HIGH_ENERGY, key, _high_energy(state, key[2]))
+        found = remember(_HIGH_ENERGY, key, _high_energy(state, status))
     return found
 
 
@@ -195,10 +191,12 @@ def _retropulsion(state: LevelState, settings: RuleSettings) -> Finding:
 
 def epidural(state: LevelState) -> Finding:
     """RC-EPIDURAL: tumour extension into the epidural space [LCD], [SIR2014], [CIRSE2017]."""
-    key = (state.level, state.potential, _tri(state.fracture.epidural_extension))
+    extension = state.fracture.epidural_extension
+    status = MISSING if extension is None else PRESENT if extension else ABSENT
+    key = (state.level, state.potential, status)
     found = _EPIDURAL.get(key)
     if found is None:
-        found = remember(_EPIDURAL, key, _epidural(state, key[2]))
+        found = remember(_EPIDURAL, key, _epidural(state, status))
     return found
 
 
@@ -221,11 +219,12 @@ def severe_collapse(state: LevelState, settings: RuleSettings) -> Finding:
     """RC-SEVERE-COLLAPSE: height loss ≥ 2/3 of the reference (check; a setting), compared
     exactly; without a reference only the lower bound can make it present [GENANT1993]."""
     genant = state.genant
+    numerator, denominator = settings.severe_collapse_fraction
     percent: str | None = None
     at_least = False
     if genant is None:
         status = MISSING
-    elif genant.loss_at_least(*settings.severe_collapse_fraction):
+    elif genant.loss_at_least(numerator, denominator):
         status = PRESENT
         percent = str(genant.height_loss_percent)  # as printed: -0.0 == 0.0 in a cache key
         at_least = genant.at_least
@@ -257,7 +256,8 @@ def severe_collapse(state: LevelState, settings: RuleSettings) -> Finding:
 
 
 # Keyed by (level, may prove acute, neoplastic, OF applicable, the possible OF types, the
-# unstable ones among them, and the SINS as (total, minimum, maximum, missing) or None).
+# types the settings call unstable (both frozensets of tokens: their intersection decides),
+# and the SINS as (total, minimum, maximum, missing) or None).
 _INSTABILITY: dict[tuple[object, ...], Finding] = memo_table()
 
 
@@ -272,7 +272,7 @@ def instability(state: LevelState, settings: RuleSettings) -> Finding:
         state.neoplastic,
         state.of_applicable,
         possible,
-        possible & settings.instability_types,
+        settings.instability_types,
         None if sins is None else (sins.total, sins.minimum, sins.maximum, sins.missing),
     )
     found = _INSTABILITY.get(key)

@@ -47,11 +47,12 @@ class Aggregates:
 
     def __init__(self) -> None:
         self.levels_recorded = False
-        self.acute: list[str] = []
-        self.unknown: list[str] = []
-        self.not_acute: list[str] = []
-        self.targets: list[str] = []
-        self.potential: list[str] = []
+        # Level names, in input order (tuples: most stay empty, and they key memo tables).
+        self.acute: tuple[str, ...] = ()
+        self.unknown: tuple[str, ...] = ()
+        self.not_acute: tuple[str, ...] = ()
+        self.targets: tuple[str, ...] = ()
+        self.potential: tuple[str, ...] = ()
         # §2.2: with no level recorded the etiology is unknown, so criterion 4 applies.
         self.course_applies = True
         self.height_present = self.height_unknown = False
@@ -105,7 +106,7 @@ def acute_fracture(agg: Aggregates) -> Finding:
     """IND-ACUTE-FRACTURE: at least one acute level (any region) [LCD], [CCP2018], [SIR2014]."""
     rule = "IND-ACUTE-FRACTURE"
     if agg.acute:
-        levels = tuple(agg.acute)
+        levels = agg.acute
         found = _ACUTE.get(levels)
         if found is None:
             found = remember(
@@ -117,7 +118,7 @@ def acute_fracture(agg: Aggregates) -> Finding:
     if not agg.levels_recorded:
         return _NO_LEVEL_RECORDED
     if agg.unknown:
-        levels = tuple(agg.unknown)
+        levels = agg.unknown
         found = _ACUITY_UNKNOWN.get(levels)
         if found is None:
             found = remember(

@@ -4,13 +4,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from bisect import bisect_left
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from operator import attrgetter
 
-from vertebra.evaluation.rules.frozen import slot_setters
+from vertebra.evaluation.rules.frozen import draft_class, slot_setters
 from vertebra.evaluation.rules.scores import GenantResult, OfScoreResult, SinsResult
 from vertebra.evaluation.rules.screening import WhoCategory
 
@@ -98,6 +97,25 @@ class Finding:
 
 
 _FINDING_SLOTS = slot_setters(Finding)
+_FindingDraft = draft_class(Finding)
+
+
+def restated(template: Finding, message: str, earliest_date: dt.date | None) -> Finding:
+    """``template`` with another message and earliest date: the findings built per evaluation
+    (PRE-ANTITHROMBOTIC with its dates) take rule, kind, status, level, source and the derived
+    listing order and ladder step from a template, built as a draft (frozen.py)."""
+    draft = _FindingDraft()
+    draft.rule = template.rule
+    draft.kind = template.kind
+    draft.status = template.status
+    draft.level = template.level
+    draft.message = message
+    draft.source = template.source
+    draft.earliest_date = earliest_date
+    draft.order = template.order
+    draft.step = template.step
+    draft.__class__ = Finding
+    return draft  # type: ignore[no-any-return]
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,47 +131,36 @@ class LevelResult:
     of_score: OfScoreResult | None
     sins: SinsResult | None
 
-    # Written out because the generated frozen __init__ is several times slower and this is
-    # built once per level per evaluation; it sets exactly the declared fields, through their
-    # slot setters (frozen.py).
-    def __init__(
-        self,
-        level: str,
-        target: bool,
-        acuity: str,
-        etiology: str,
-        etiology_recorded: bool,
-        genant: GenantResult | None,
-        of_type: str | None,
-        of_applicable: bool,
-        of_score: OfScoreResult | None,
-        sins: SinsResult | None,
-    ) -> None:
-        (
-            set_level,
-            set_target,
-            set_acuity,
-            set_etiology,
-            set_etiology_recorded,
-            set_genant,
-            set_of_type,
-            set_of_applicable,
-            set_of_score,
-            set_sins,
-        ) = _LEVEL_RESULT_SLOTS
-        set_level(self, level)
-        set_target(self, target)
-        set_acuity(self, acuity)
-        set_etiology(self, etiology)
-        set_etiology_recorded(self, etiology_recorded)
-        set_genant(self, genant)
-        set_of_type(self, of_type)
-        set_of_applicable(self, of_applicable)
-        set_of_score(self, of_score)
-        set_sins(self, sins)
+
+_LevelResultDraft = draft_class(LevelResult)
 
 
-_LEVEL_RESULT_SLOTS = slot_setters(LevelResult)
+def build_level_result(
+    level: str,
+    target: bool,
+    acuity: str,
+    etiology: str,
+    etiology_recorded: bool,
+    genant: GenantResult | None,
+    of_type: str | None,
+    of_applicable: bool,
+    of_score: OfScoreResult | None,
+    sins: SinsResult | None,
+) -> LevelResult:
+    """``LevelResult(...)``, built as a draft (frozen.py): one per level per evaluation."""
+    draft = _LevelResultDraft()
+    draft.level = level
+    draft.target = target
+    draft.acuity = acuity
+    draft.etiology = etiology
+    draft.etiology_recorded = etiology_recorded
+    draft.genant = genant
+    draft.of_type = of_type
+    draft.of_applicable = of_applicable
+    draft.of_score = of_score
+    draft.sins = sins
+    draft.__class__ = LevelResult
+    return draft  # type: ignore[no-any-return]
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,36 +173,30 @@ class EvaluationResult:
     spinal_deformity_index_at_least: bool
     bone_density: WhoCategory
 
-    # Written out like LevelResult's: built once per evaluation (slot setters, frozen.py).
-    def __init__(
-        self,
-        decision: str,
-        ruleset_version: str,
-        findings: tuple[Finding, ...],
-        levels: tuple[LevelResult, ...],
-        spinal_deformity_index: int | None,
-        spinal_deformity_index_at_least: bool,
-        bone_density: WhoCategory,
-    ) -> None:
-        (
-            set_decision,
-            set_ruleset_version,
-            set_findings,
-            set_levels,
-            set_spinal_deformity_index,
-            set_spinal_deformity_index_at_least,
-            set_bone_density,
-        ) = _RESULT_SLOTS
-        set_decision(self, decision)
-        set_ruleset_version(self, ruleset_version)
-        set_findings(self, findings)
-        set_levels(self, levels)
-        set_spinal_deformity_index(self, spinal_deformity_index)
-        set_spinal_deformity_index_at_least(self, spinal_deformity_index_at_least)
-        set_bone_density(self, bone_density)
+
+_ResultDraft = draft_class(EvaluationResult)
 
 
-_RESULT_SLOTS = slot_setters(EvaluationResult)
+def build_result(
+    decision: str,
+    ruleset_version: str,
+    findings: tuple[Finding, ...],
+    levels: tuple[LevelResult, ...],
+    spinal_deformity_index: int | None,
+    spinal_deformity_index_at_least: bool,
+    bone_density: WhoCategory,
+) -> EvaluationResult:
+    """``EvaluationResult(...)``, built as a draft (frozen.py): one per evaluation."""
+    draft = _ResultDraft()
+    draft.decision = decision
+    draft.ruleset_version = ruleset_version
+    draft.findings = findings
+    draft.levels = levels
+    draft.spinal_deformity_index = spinal_deformity_index
+    draft.spinal_deformity_index_at_least = spinal_deformity_index_at_least
+    draft.bone_density = bone_density
+    draft.__class__ = EvaluationResult
+    return draft  # type: ignore[no-any-return]
 
 
 # Findings repeat across evaluations (same rule, status, level and message facts), so each is
@@ -229,7 +230,10 @@ def constant(
 
 
 _STEP = attrgetter("step")
-_ORDER = attrgetter("order")
+# Finding.order takes one value per kind and patient-level or per-level: the twelve groups
+# written out in listed_and_decided.
+if 2 * len(KINDS) != 12 or KINDS.index(PRECONDITION) != 4:  # pragma: no cover
+    raise ImportError("listed_and_decided has two groups per kind, deciding ones first")
 
 
 def decide(findings: tuple[Finding, ...] | list[Finding]) -> str:
@@ -240,19 +244,35 @@ def decide(findings: tuple[Finding, ...] | list[Finding]) -> str:
     return _STEP_DECISION[max(map(_STEP, findings), default=RECOMMENDED_STEP)]
 
 
-# The listing order of the first precondition: preconditions and risks (step 0) come after it.
-_FIRST_STEP_FREE_ORDER = 2 * _KIND_RANK[PRECONDITION]
+def listed_and_decided(findings: Iterable[Finding]) -> tuple[tuple[Finding, ...], str]:
+    """The findings in listing order (``in_listing_order``) and their decision (``decide``).
+
+    Each finding is put in the group of its ``order`` as it comes, which keeps emission order
+    within a group: nothing is sorted (a sort key or ``max`` through the C ``attrgetter``
+    costs more on a slots class than reading the field in Python). The groups are written
+    out, two per kind, because building and unpacking them literally is the fastest. Only
+    the kinds before the preconditions can move the decision, and the scan stops at the
+    lowest rung (not recommended), usually reached early."""
+    groups: tuple[list[Finding], ...] = ([], [], [], [], [], [], [], [], [], [], [], [])
+    for item in findings:
+        groups[item.order].append(item)
+    g0, g1, g2, g3, g4, g5, g6, g7, g8, g9, g10, g11 = groups
+    deciding = (*g0, *g1, *g2, *g3, *g4, *g5, *g6, *g7)
+    top = RECOMMENDED_STEP
+    for item in deciding:
+        if item.step > top:
+            top = item.step
+            if top == NOT_RECOMMENDED_STEP:
+                break
+    return (*deciding, *g8, *g9, *g10, *g11), _STEP_DECISION[top]
 
 
 def decide_listed(findings: tuple[Finding, ...]) -> str:
-    """``decide`` over findings already in listing order: only the kinds before the
-    preconditions can move the decision, so only they are looked at."""
-    end = bisect_left(findings, _FIRST_STEP_FREE_ORDER, key=_ORDER)
-    return _STEP_DECISION[max(map(_STEP, findings[:end]), default=RECOMMENDED_STEP)]
+    """``decide`` over findings already in listing order."""
+    return listed_and_decided(findings)[1]
 
 
-def in_listing_order(findings: list[Finding]) -> tuple[Finding, ...]:
+def in_listing_order(findings: Iterable[Finding]) -> tuple[Finding, ...]:
     """Ladder order of kinds, patient-level before per-level; stable, so emission order
     (rule order, levels in input order) is kept within each group."""
-    findings.sort(key=_ORDER)
-    return tuple(findings)
+    return listed_and_decided(findings)[0]

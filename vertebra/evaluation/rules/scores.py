@@ -15,7 +15,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from vertebra.evaluation.rules import thresholds as th
-from vertebra.evaluation.rules.frozen import slot_setters
+from vertebra.evaluation.rules.frozen import draft_class
 from vertebra.evaluation.rules.model import Heights
 
 # Display arithmetic only (percentages and ratios shown to people); the comparisons that
@@ -43,28 +43,6 @@ class GenantResult:
     loss: int
     denominator: int
     heights: Heights
-
-    # Written out (not generated) because this is built once per level per evaluation and the
-    # generated frozen __init__ is several times slower; it sets exactly the declared fields,
-    # through their slot setters (frozen.py).
-    def __init__(
-        self,
-        grade: int,
-        morphology: str | None,
-        at_least: bool,
-        loss: int,
-        denominator: int,
-        heights: Heights,
-    ) -> None:
-        set_grade, set_morphology, set_at_least, set_loss, set_denominator, set_heights = (
-            _GENANT_SLOTS
-        )
-        set_grade(self, grade)
-        set_morphology(self, morphology)
-        set_at_least(self, at_least)
-        set_loss(self, loss)
-        set_denominator(self, denominator)
-        set_heights(self, heights)
 
     @property
     def label(self) -> str:
@@ -94,7 +72,8 @@ class GenantResult:
         return self.loss * denominator >= self.denominator * numerator
 
 
-_GENANT_SLOTS = slot_setters(GenantResult)
+# Built as a draft (frozen.py): one per level per evaluation.
+_GenantDraft = draft_class(GenantResult)
 
 
 def _ratio(top: Decimal | None, bottom: Decimal | None) -> Decimal | None:
@@ -148,7 +127,15 @@ def genant(heights: Heights | None) -> GenantResult | None:
             morphology = "wedge"
         else:
             morphology = "biconcave"
-    return GenantResult(grade, morphology, at_least, loss, denominator, heights)
+    result = _GenantDraft()
+    result.grade = grade
+    result.morphology = morphology
+    result.at_least = at_least
+    result.loss = loss
+    result.denominator = denominator
+    result.heights = heights
+    result.__class__ = GenantResult
+    return result  # type: ignore[no-any-return]
 
 
 def is_deformed(result: GenantResult | None) -> bool | None:

@@ -1,21 +1,20 @@
 """Preconditions and work-up (§2.5) and the patient-level risk profile (§2.6). None of these
 ever changes the decision.
 
-Sources: [ASRA2018], [SIR2019COAG] (coagulation, antithrombotic holds); [LCD] (pregnancy,
-bone-density referral); [ACRPP], [CIRSE2017] (allergies); [PCE2021], [REFX2022] (consent risks,
-§4.5); [PCE2021] pulmonary cement embolism; [REFX2022], [VERTOS2] new fractures.
+PRE-ANTITHROMBOTIC is in antithrombotics.py. Sources: [ASRA2018], [SIR2019COAG] (coagulation);
+[LCD] (pregnancy, bone-density referral); [ACRPP], [CIRSE2017] (allergies); [PCE2021],
+[REFX2022] (consent risks, §4.5); [PCE2021] pulmonary cement embolism; [REFX2022], [VERTOS2]
+new fractures.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 
-from vertebra.evaluation.rules import holds
 from vertebra.evaluation.rules import thresholds as th
 from vertebra.evaluation.rules.contraindications import pregnancy_test_needed
 from vertebra.evaluation.rules.memo import memo_table, remember
-from vertebra.evaluation.rules.model import Antithrombotic, CandidateSnapshot
+from vertebra.evaluation.rules.model import CandidateSnapshot
 from vertebra.evaluation.rules.results import (
     ABSENT,
     MISSING,
@@ -30,7 +29,6 @@ from vertebra.evaluation.rules.settings import RuleSettings
 from vertebra.evaluation.rules.sources import cite
 
 SRC_COAG = cite("ASRA2018", "SIR2019COAG")
-SRC_HOLD = cite("ASRA2018")
 SRC_PREGNANCY = cite("LCD")
 SRC_BMD = cite("LCD")
 SRC_ALLERGY = cite("ACRPP", "CIRSE2017")
@@ -90,7 +88,12 @@ def coag(snapshot: CandidateSnapshot, settings: RuleSettings) -> Finding:
     else:
         status = ABSENT
     # The values as printed decide the status too, given the settings as printed.
-    key = (_as_text(inr), _as_text(platelets), settings.inr_max_text, settings.platelets_min_text)
+    key = (
+        None if inr is None else str(inr),  # as _as_text, inline
+        None if platelets is None else str(platelets),
+        settings.inr_max_text,
+        settings.platelets_min_text,
+    )
     found = _COAG.get(key)
     if found is None:
         found = remember(_COAG, key, _coag(status, inr_high, platelets_low, *key))
@@ -125,106 +128,6 @@ def _coag(
         inr_max,
         platelets_min,
     )
-
-
-def _hold_finding(status: str, message: str, earliest: dt.date | None) -> Finding:
-    return Finding(
-        "PRE-ANTITHROMBOTIC",
-        PRECONDITION,
-        status,
-        None,
-        f"{message} {SRC_HOLD}",
-        SRC_HOLD,
-        earliest,
-    )
-
-
-def _amount(unit: str, amount: int) -> str:
-    singular = unit[:-1]
-    return f"{amount} {singular if amount == 1 else unit}"
-
-
-def antithrombotic(
-    entry: Antithrombotic, snapshot: CandidateSnapshot, settings: RuleSettings
-) -> Finding:
-    """PRE-ANTITHROMBOTIC for one listed drug: the earliest safe date [ASRA2018].
-    Status present when no procedure date is planned or it is earlier than the earliest date;
-    absent when it is on or after it; missing for an unknown drug or an absent last-dose date."""
-    name = entry.drug
-    drug = holds.match_drug(name)
-    if drug is None:
-        return _hold_finding(MISSING, f"{name}: hold interval unknown: ask the prescriber.", None)
-    interval = holds.hold_interval(
-        drug,
-        intensity=entry.intensity,
-        crcl_ml_min=snapshot.coagulation.crcl_ml_min,
-        dabigatran_crcl_min=settings.dabigatran_crcl_min_ml_min,
-    )
-    if interval is None:
-        return _hold_finding(
-            MISSING,
-            f"{name} ({drug.label}): hold interval depends on the "
-            "drug's half-life: ask the prescriber.",
-            None,
-        )
-    amount = settings.hold_amounts[interval.setting]
-    notes: list[str] = []
-    if drug.key == "lmwh" and entry.intensity is None:
-        notes.append("intensity not stated: therapeutic interval used")
-    if drug.key == "dabigatran" and interval.variant == "default":
-        notes.append(
-            f"shorter hold only with creatinine clearance ≥ "
-            f"{settings.dabigatran_crcl_min_ml_min} mL/min recorded"
-        )
-    if drug.key == "warfarin":
-        notes.append(f"and check the INR has normalised (≤ {settings.inr_max})")
-    if drug.confirm_with_prescriber:
-        notes.append(
-            "confirm with the prescriber or cardiologist before stopping (secondary "
-            "prevention or a recent stent needs a shared decision)"
-        )
-    tail = f" ({'; '.join(notes)})" if notes else ""
-    hold = f"Hold {name} {_amount(interval.unit, amount)}"
-    if entry.last_dose_date is None:
-        return _hold_finding(MISSING, f"{hold}: record the date of the last dose{tail}.", None)
-    earliest, at_time = holds.earliest_after(
-        entry.last_dose_date, entry.last_dose_time, interval.unit, amount
-    )
-    when = f"{earliest.isoformat()}" + (f" from {at_time.strftime('%H:%M')}" if at_time else "")
-    planned = snapshot.planned_procedure_date
-    if planned is None:
-        return _hold_finding(
-            PRESENT, f"{hold}: earliest {when}; no procedure date planned{tail}.", earliest
-        )
-    if planned < earliest:
-        return _hold_finding(
-            PRESENT,
-            f"{hold}: earliest {when}; the planned date {planned.isoformat()} is too early{tail}.",
-            earliest,
-        )
-    return _hold_finding(
-        ABSENT,
-        f"{hold}: earliest {when}; the planned date {planned.isoformat()} respects it{tail}.",
-        earliest,
-    )
-
-
-_NOT_REVIEWED = _hold_finding(
-    MISSING,
-    "Review antithrombotic medication (antiplatelets, "
-    "anticoagulants, NSAIDs) and the last dose of each.",
-    None,
-)
-_NONE_TAKEN = _hold_finding(ABSENT, "No antithrombotic medication.", None)
-
-
-def antithrombotics(snapshot: CandidateSnapshot, settings: RuleSettings) -> list[Finding]:
-    entries = snapshot.coagulation.anticoagulants
-    if entries is None:
-        return [_NOT_REVIEWED]
-    if not entries:
-        return [_NONE_TAKEN]
-    return [antithrombotic(entry, snapshot, settings) for entry in entries]
 
 
 def pregnancy_test(snapshot: CandidateSnapshot) -> Finding:
@@ -338,17 +241,19 @@ def consent() -> Finding:
     return _CONSENT
 
 
-def embolism(targets: list[str], recent: list[str]) -> Finding | None:
+def embolism(targets: tuple[str, ...], recent: tuple[str, ...]) -> Finding | None:
     """Pulmonary cement embolism risk factors [PCE2021]: ≥ 3 treated levels (OR 2.41),
     thoracic levels, procedure < 2 weeks after the fracture."""
-    key = (tuple(targets), tuple(recent))
-    if key in _EMBOLISM:
-        return _EMBOLISM[key]
-    return remember(_EMBOLISM, key, _embolism(*key))
+    key = (targets, recent)
+    found = _EMBOLISM.get(key, _NOT_YET)
+    if found is _NOT_YET:
+        found = remember(_EMBOLISM, key, _embolism(targets, recent))
+    return found  # type: ignore[return-value]
 
 
 # Keyed by (target level names, recent level names); None where no factor applies.
 _EMBOLISM: dict[tuple[tuple[str, ...], tuple[str, ...]], Finding | None] = memo_table()
+_NOT_YET = object()  # not in _EMBOLISM (None is a remembered answer there)
 
 
 def _embolism(targets: tuple[str, ...], recent: tuple[str, ...]) -> Finding | None:
@@ -409,7 +314,10 @@ def _msg_new_fracture(
 
 
 def new_fracture(
-    snapshot: CandidateSnapshot, cleft: list[str], kyphosis: list[str], junction: list[str]
+    snapshot: CandidateSnapshot,
+    cleft: tuple[str, ...],
+    kyphosis: tuple[str, ...],
+    junction: tuple[str, ...],
 ) -> Finding | None:
     """New (adjacent) fracture risk factors [REFX2022], [VERTOS2]; pooled incidence 13.4 %.
     "Older age" has no threshold in the reference: the age is stated, never counted."""
@@ -431,9 +339,9 @@ def new_fracture(
         _as_text(low_bmd),
         prior,
         female,
-        tuple(cleft),
-        tuple(kyphosis),
-        tuple(junction),
+        cleft,
+        kyphosis,
+        junction,
         steroids,
         snapshot.patient.age_years,
     )
