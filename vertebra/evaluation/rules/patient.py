@@ -63,10 +63,6 @@ def _text(text: str) -> str:
     return text
 
 
-def _levels(names: list[str]) -> str:
-    return ", ".join(names)
-
-
 # --- §2.3 indications ---------------------------------------------------------------------------
 
 
