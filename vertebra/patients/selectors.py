@@ -8,6 +8,7 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
 from django.db.models import Count, OuterRef, QuerySet, Subquery
@@ -209,6 +210,7 @@ def _person(first_name: str, last_name: str, username: str) -> str:
 _PERSON = ("first_name", "last_name", "username")
 
 
+@cache  # choices are fixed when the models load: build each table once, not per chart
 def _labels(model: Any, field: str) -> Callable[[str | None], str]:
     """The label of a choice field's value ("" for no value: blank, or no row to join)."""
     labels = {value: str(label) for value, label in model._meta.get_field(field).flatchoices}
