@@ -16,6 +16,7 @@ from django.db.models.functions import Coalesce
 
 from vertebra.audit.models import AuditAction, AuditEvent
 from vertebra.core.models import RecordStatus
+from vertebra.core.prepared import PreparedQuery
 from vertebra.patients.models import (
     Anticoagulant,
     Fracture,
@@ -320,7 +321,7 @@ def patient_chart(*, patient_public_id: Any) -> PatientChart | None:
         patient = referrals[0].patient
         for referral in referrals:
             referral.patient = patient  # one instance for the chart, as a separate query gave
-        lists = _chart_lists([r.pk for r in referrals])
+        lists = _chart_lists(patient.pk)
         chart_referrals = [
             ChartReferral(r, *(rows.get(r.pk, ()) for rows in lists)) for r in referrals
         ]
@@ -332,14 +333,7 @@ def patient_chart(*, patient_public_id: Any) -> PatientChart | None:
     actions = _labels(AuditEvent, "action")
     timeline = [
         TimelineEntry(occurred_at, summary or actions(action), username, role)
-        for occurred_at, summary, action, username, role in AuditEvent.objects.filter(
-            patient=patient
-        )
-        .exclude(action=AuditAction.VIEW)
-        .order_by("-sequence")
-        .values_list("occurred_at", "summary", "action", "actor_username", "actor_role")[
-            :TIMELINE_LIMIT
-        ]
+        for occurred_at, summary, action, username, role in _TIMELINE.rows(patient.pk)
     ]
     return PatientChart(patient=patient, referrals=chart_referrals, timeline=timeline)
 
@@ -352,14 +346,26 @@ def _grouped(rows: Any, build: Any) -> dict[int, list[Any]]:
     return grouped
 
 
-def _chart_lists(referral_ids: list[int]) -> tuple[dict[int, list[Any]], ...]:
-    """Fractures, antithrombotics, status changes, evaluations and procedures of the referrals,
-    each by referral key. Evaluations and procedure records are other apps' models, named
-    through the relation (patients never imports those apps)."""
-    active = RecordStatus.ACTIVE
-    etiologies, walls = _labels(Fracture, "etiology"), _labels(Fracture, "posterior_wall")
-    fractures = _grouped(
-        Fracture.objects.filter(referral_id__in=referral_ids, record_status=active)
+# The chart's lists, each one query over all of a patient's active referrals, keyed by the
+# patient's primary key so that the SQL is the same for every chart and compiled once.
+# Evaluations and procedure records are other apps' models, named through the relation
+# (patients never imports those apps).
+_ACTIVE = RecordStatus.ACTIVE
+
+
+def _evaluation_model() -> Any:
+    return Referral.evaluations.rel.related_model
+
+
+def _procedure_model() -> Any:
+    return Referral.procedures.rel.related_model
+
+
+_FRACTURES = PreparedQuery(
+    lambda patient: (
+        Fracture.objects.filter(
+            referral__patient_id=patient, referral__record_status=_ACTIVE, record_status=_ACTIVE
+        )
         .order_by("id")
         .values_list(
             "referral_id",
@@ -372,28 +378,25 @@ def _chart_lists(referral_ids: list[int]) -> tuple[dict[int, list[Any]], ...]:
             "height_posterior_mm",
             "height_reference_mm",
             "posterior_wall",
-        ),
-        lambda public_id, level, etiology, oedema, a, m, p, ref, wall: ChartFracture(
-            public_id,
-            level,
-            etiologies(etiology),
-            oedema,
-            a,
-            m,
-            p,
-            ref,
-            walls(wall),
-        ),
+        )
     )
-    antithrombotics = _grouped(
-        Anticoagulant.objects.filter(assessment__referral_id__in=referral_ids, record_status=active)
+)
+_ANTITHROMBOTICS = PreparedQuery(
+    lambda patient: (
+        Anticoagulant.objects.filter(
+            assessment__referral__patient_id=patient,
+            assessment__referral__record_status=_ACTIVE,
+            record_status=_ACTIVE,
+        )
         .order_by("id")
-        .values_list("assessment__referral_id", "drug", "last_dose_date"),
-        ChartAntithrombotic,
+        .values_list("assessment__referral_id", "drug", "last_dose_date")
     )
-    statuses = _labels(ReferralStatusChange, "to_status")
-    status_changes = _grouped(
-        ReferralStatusChange.objects.filter(referral_id__in=referral_ids)
+)
+_STATUS_CHANGES = PreparedQuery(
+    lambda patient: (
+        ReferralStatusChange.objects.filter(
+            referral__patient_id=patient, referral__record_status=_ACTIVE
+        )
         .order_by("changed_at", "id")
         .values_list(
             "referral_id",
@@ -402,20 +405,13 @@ def _chart_lists(referral_ids: list[int]) -> tuple[dict[int, list[Any]], ...]:
             "to_status",
             *(f"changed_by__{c}" for c in _PERSON),
             "reason",
-        ),
-        lambda at, before, after, first, last, username, reason: ChartStatusChange(
-            at,
-            statuses(before),
-            statuses(after),
-            _person(first, last, username),
-            reason,
-        ),
+        )
     )
-    evaluation_model = Referral.evaluations.rel.related_model
-    final_model = evaluation_model._meta.get_field("final_decision").related_model
-    decisions, choices = _labels(evaluation_model, "decision"), _labels(final_model, "choice")
-    evaluations = _grouped(
-        evaluation_model._default_manager.filter(referral_id__in=referral_ids)
+)
+_EVALUATIONS = PreparedQuery(
+    lambda patient: (
+        _evaluation_model()
+        ._default_manager.filter(referral__patient_id=patient, referral__record_status=_ACTIVE)
         .order_by("-created_at", "-id")
         .values_list(
             "referral_id",
@@ -428,7 +424,68 @@ def _chart_lists(referral_ids: list[int]) -> tuple[dict[int, list[Any]], ...]:
             *(f"final_decision__decided_by__{c}" for c in _PERSON),
             "final_decision__agrees_with_recommendation",
             "final_decision__reason",
+        )
+    )
+)
+_PROCEDURES = PreparedQuery(
+    lambda patient: (
+        _procedure_model()
+        ._default_manager.filter(
+            referral__patient_id=patient, referral__record_status=_ACTIVE, record_status=_ACTIVE
+        )
+        .order_by("-started_at", "-id")
+        .values_list(
+            "referral_id", "public_id", "started_at", "status", *(f"operator__{c}" for c in _PERSON)
+        )
+    )
+)
+_TIMELINE = PreparedQuery(
+    lambda patient: (
+        AuditEvent.objects.filter(patient_id=patient)
+        .exclude(action=AuditAction.VIEW)
+        .order_by("-sequence")
+        .values_list("occurred_at", "summary", "action", "actor_username", "actor_role")[
+            :TIMELINE_LIMIT
+        ]
+    )
+)
+
+
+def _chart_lists(patient_pk: int) -> tuple[dict[int, list[Any]], ...]:
+    """Fractures, antithrombotics, status changes, evaluations and procedures of the patient's
+    active referrals, each by referral key."""
+    etiologies, walls = _labels(Fracture, "etiology"), _labels(Fracture, "posterior_wall")
+    fractures = _grouped(
+        _FRACTURES.rows(patient_pk),
+        lambda public_id, level, etiology, oedema, a, m, p, ref, wall: ChartFracture(
+            public_id,
+            level,
+            etiologies(etiology),
+            oedema,
+            a,
+            m,
+            p,
+            ref,
+            walls(wall),
         ),
+    )
+    antithrombotics = _grouped(_ANTITHROMBOTICS.rows(patient_pk), ChartAntithrombotic)
+    statuses = _labels(ReferralStatusChange, "to_status")
+    status_changes = _grouped(
+        _STATUS_CHANGES.rows(patient_pk),
+        lambda at, before, after, first, last, username, reason: ChartStatusChange(
+            at,
+            statuses(before),
+            statuses(after),
+            _person(first, last, username),
+            reason,
+        ),
+    )
+    evaluation_model = _evaluation_model()
+    final_model = evaluation_model._meta.get_field("final_decision").related_model
+    decisions, choices = _labels(evaluation_model, "decision"), _labels(final_model, "choice")
+    evaluations = _grouped(
+        _EVALUATIONS.rows(patient_pk),
         lambda public_id, at, decision, ruleset, ef, el, eu, choice, df, dl, du, agrees, why: (
             ChartEvaluation(
                 public_id,
@@ -443,14 +500,9 @@ def _chart_lists(referral_ids: list[int]) -> tuple[dict[int, list[Any]], ...]:
             )
         ),
     )
-    procedure_model = Referral.procedures.rel.related_model
-    procedure_statuses = _labels(procedure_model, "status")
+    procedure_statuses = _labels(_procedure_model(), "status")
     procedures = _grouped(
-        procedure_model._default_manager.filter(referral_id__in=referral_ids, record_status=active)
-        .order_by("-started_at", "-id")
-        .values_list(
-            "referral_id", "public_id", "started_at", "status", *(f"operator__{c}" for c in _PERSON)
-        ),
+        _PROCEDURES.rows(patient_pk),
         lambda public_id, at, status, first, last, username: ChartProcedure(
             public_id, at, procedure_statuses(status), _person(first, last, username)
         ),
