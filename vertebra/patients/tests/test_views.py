@@ -176,3 +176,32 @@ def test_chart_shows_each_referrals_lists_with_labels_names_and_missing_facts(
         timeline
     )
     assert "Opened chart" not in timeline  # reads are audited, not shown as events
+
+
+def test_timeline_items_match_the_date_filter_in_the_clinic_time_zone_and_are_escaped():
+    from django.template import engines
+
+    from vertebra.patients.selectors import TimelineEntry
+
+    entries = [
+        # 23:30 UTC is the next day in Berlin (the settings' clinic time zone): 00:30, +01:00.
+        TimelineEntry(
+            dt.datetime(2026, 1, 31, 23, 30, 5, 120, tzinfo=dt.UTC), "<b>Moved</b> & co", "n", "r"
+        ),
+        TimelineEntry(dt.datetime(2026, 7, 1, 8, 0, tzinfo=dt.UTC), "Summer", 'o"k', "<nurse>"),
+    ]
+    as_django_filters = engines["django"].from_string(
+        "{% for e in entries %}\n        <li><time datetime=\"{{ e.occurred_at|date:'c' }}\">"
+        '{{ e.occurred_at|date:"Y-m-d H:i" }}</time>{{ e.text }} <span class="hint">· '
+        "{{ e.actor_username }} ({{ e.actor_role }})</span></li>{% endfor %}"
+    )
+    as_tag = engines["django"].from_string("{% load clinical %}{% timeline_items entries %}")
+
+    rendered = as_tag.render({"entries": entries})
+    assert rendered == as_django_filters.render({"entries": entries})
+    assert (
+        '<li><time datetime="2026-02-01T00:30:05.000120+01:00">2026-02-01 00:30</time>'
+        '&lt;b&gt;Moved&lt;/b&gt; &amp; co <span class="hint">· n (r)</span></li>'
+    ) in rendered
+    assert "2026-07-01 10:00</time>Summer" in rendered  # summer time, +02:00
+    assert "· o&quot;k (&lt;nurse&gt;)" in rendered
