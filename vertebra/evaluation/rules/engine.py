@@ -124,9 +124,12 @@ class _LevelPass:
         "junction",
         "kyphosis",
         "level_results",
+        "level_risks",
         "of_inputs",
         "osteoporotic",
+        "preconditions",
         "recent",
+        "risks",
         "sdi",
         "sdi_at_least",
         "sdi_levels",
@@ -134,7 +137,13 @@ class _LevelPass:
 
     def __init__(self) -> None:
         self.agg = patient.Aggregates()
+        # Findings whose kind depends on the facts, to be sorted into their listing groups;
+        # the rules that give one kind only (patient-level preconditions and risks, the
+        # per-level cement-leakage risk) add theirs to that group directly (listed_and_decided).
         self.found: list[Finding] = []
+        self.preconditions: list[Finding] = []
+        self.risks: list[Finding] = []
+        self.level_risks: list[Finding] = []
         self.level_results: list[LevelResult] = []
         # Level names as tuples, most of them empty: nothing to allocate, and the rules key
         # their memo tables on them as they are.
@@ -191,7 +200,7 @@ def _level_findings(state: LevelState, settings: RuleSettings, out: _LevelPass) 
     if state.target:
         risk = leakage(state)
         if risk is not None:
-            found.append(risk)
+            out.level_risks.append(risk)
         if fracture.intravertebral_cleft:
             out.cleft += (level,)
         if kyphotic:
@@ -316,24 +325,25 @@ def _patient_findings(snapshot: CandidateSnapshot, settings: RuleSettings, out: 
     no_backup = contraindications.backup(snapshot, settings)
     if no_backup is not None:
         found.append(no_backup)
-    # §2.5 preconditions
-    found.append(workup.coag(snapshot, settings))
-    found += antithrombotics.antithrombotics(snapshot, settings)
-    found.append(workup.pregnancy_test(snapshot))
+    # §2.5 preconditions: these rules give nothing else, and come after every rule above
+    preconditions = out.preconditions
+    preconditions.append(workup.coag(snapshot, settings))
+    preconditions += antithrombotics.antithrombotics(snapshot, settings)
+    preconditions.append(workup.pregnancy_test(snapshot))
     if out.osteoporotic:
-        found.append(workup.bone_density(out.osteoporotic, snapshot))
-    found += (
+        preconditions.append(workup.bone_density(out.osteoporotic, snapshot))
+    preconditions += (
         workup.allergy_contrast(snapshot),
         workup.allergy_local_anaesthetic(snapshot),
         workup.consent(),
     )
-    # §2.6 risks
+    # §2.6 risks: likewise
     embolism = workup.embolism(agg.targets, out.recent)
     if embolism is not None:
-        found.append(embolism)
+        out.risks.append(embolism)
     new_fracture = workup.new_fracture(snapshot, out.cleft, out.kyphosis, out.junction)
     if new_fracture is not None:
-        found.append(new_fracture)
+        out.risks.append(new_fracture)
 
 
 def evaluate(
@@ -342,7 +352,9 @@ def evaluate(
     """Evaluate one candidate snapshot. Pure: same snapshot and settings, same result."""
     out = _levels(snapshot, settings)
     _patient_findings(snapshot, settings, out)
-    findings, decision = listed_and_decided(out.found)
+    findings, decision = listed_and_decided(
+        out.found, out.preconditions, out.risks, out.level_risks
+    )
     bone = snapshot.bone_health
     fragility = True if out.osteoporotic or bone.prior_vertebral_fractures else None
     who = who_bone_density(

@@ -244,7 +244,12 @@ def decide(findings: tuple[Finding, ...] | list[Finding]) -> str:
     return _STEP_DECISION[max(map(_STEP, findings), default=RECOMMENDED_STEP)]
 
 
-def listed_and_decided(findings: Iterable[Finding]) -> tuple[tuple[Finding, ...], str]:
+def listed_and_decided(
+    findings: Iterable[Finding],
+    preconditions: Iterable[Finding] = (),
+    risks: Iterable[Finding] = (),
+    level_risks: Iterable[Finding] = (),
+) -> tuple[tuple[Finding, ...], str]:
     """The findings in listing order (``in_listing_order``) and their decision (``decide``).
 
     Each finding is put in the group of its ``order`` as it comes, which keeps emission order
@@ -252,7 +257,12 @@ def listed_and_decided(findings: Iterable[Finding]) -> tuple[tuple[Finding, ...]
     costs more on a slots class than reading the field in Python). The groups are written
     out, two per kind, because building and unpacking them literally is the fastest. Only
     the kinds before the preconditions can move the decision, and the scan stops at the
-    lowest rung (not recommended), usually reached early."""
+    lowest rung (not recommended), usually reached early.
+
+    ``preconditions``, ``risks`` and ``level_risks`` are findings whose rules give only that
+    kind (patient-level preconditions and risks, per-level risks), emitted after every finding
+    of their group in ``findings``: they are listed at the end of their group as they come,
+    without the look at each finding that the grouping costs."""
     groups: tuple[list[Finding], ...] = ([], [], [], [], [], [], [], [], [], [], [], [])
     for item in findings:
         groups[item.order].append(item)
@@ -264,7 +274,8 @@ def listed_and_decided(findings: Iterable[Finding]) -> tuple[tuple[Finding, ...]
             top = item.step
             if top == NOT_RECOMMENDED_STEP:
                 break
-    return (*deciding, *g8, *g9, *g10, *g11), _STEP_DECISION[top]
+    listed = (*deciding, *g8, *preconditions, *g9, *g10, *risks, *g11, *level_risks)
+    return listed, _STEP_DECISION[top]
 
 
 def decide_listed(findings: tuple[Finding, ...]) -> str:

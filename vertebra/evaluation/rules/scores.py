@@ -23,6 +23,10 @@ from vertebra.evaluation.rules.model import Heights
 _DISPLAY = Context(prec=60)
 _ONE_DECIMAL = Decimal("0.1")
 _TWO_DECIMALS = Decimal("0.01")
+# Below this denominator the 60-digit division cannot round a ratio across a half-tenth
+# boundary (another ratio lies at least 1 / (20 × denominator) from one), so half-up rounding
+# of the exact ratio in integers gives the same tenths. Parsed heights stay far below it.
+_EXACT_TENTHS_BELOW = 10**50
 
 GENANT_LABELS = ("normal", "mild", "moderate", "severe")
 
@@ -56,7 +60,14 @@ class GenantResult:
     @property
     def height_loss_percent(self) -> float:
         """Display only: percent, one decimal, half-up."""
-        percent = _DISPLAY.divide(Decimal(self.loss * 100), Decimal(self.denominator))
+        loss, denominator = self.loss, self.denominator
+        if loss >= 0 and 0 < denominator < _EXACT_TENTHS_BELOW:
+            # Tenths of a percent rounded half-up in integers: the same value as the Decimal
+            # division and quantize below at a fraction of the cost (RC-SEVERE-COLLAPSE
+            # prints it), and int / 10 is the float nearest to it, as float(Decimal) is.
+            tenths = (2000 * loss + denominator) // (2 * denominator)
+            return tenths / 10
+        percent = _DISPLAY.divide(Decimal(loss * 100), Decimal(denominator))
         return float(percent.quantize(_ONE_DECIMAL, rounding=ROUND_HALF_UP, context=_DISPLAY))
 
     @property

@@ -329,19 +329,46 @@ def new_fracture(
     steroids = bone.chronic_corticosteroids is True
     if not (low_bmd is not None or prior or female or cleft or kyphosis or junction or steroids):
         return None
-    return finding(
-        "RISK-NEW-FRACTURE",
-        RISK,
-        PRESENT,
-        None,
-        SRC_NEW_FRACTURE,
-        _msg_new_fracture,
+    age = snapshot.patient.age_years
+    # The finding cache's key of eight facts and their types cost more than the rest of the
+    # rule; this table's key holds the same facts, the counts by type and value (1 == True).
+    key = (
         _as_text(low_bmd),
+        type(prior),
         prior,
         female,
         cleft,
         kyphosis,
         junction,
         steroids,
-        snapshot.patient.age_years,
+        type(age),
+        age,
     )
+    found = _NEW_FRACTURE.get(key)
+    if found is None:
+        found = remember(
+            _NEW_FRACTURE,
+            key,
+            finding(
+                "RISK-NEW-FRACTURE",
+                RISK,
+                PRESENT,
+                None,
+                SRC_NEW_FRACTURE,
+                _msg_new_fracture,
+                key[0],
+                prior,
+                female,
+                cleft,
+                kyphosis,
+                junction,
+                steroids,
+                age,
+            ),
+        )
+    return found
+
+
+# Keyed by (the low T-score as printed or None, the prior fractures' type and count, female,
+# the cleft, kyphosis and junction level names, steroids, the age's type and value).
+_NEW_FRACTURE: dict[tuple[object, ...], Finding] = memo_table()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import random
+from collections.abc import Sequence
 from decimal import Decimal
 
 import pytest
@@ -84,6 +85,33 @@ def test_listing_groups_agree_with_a_stable_sort() -> None:
         listed, decision = results.listed_and_decided(emitted)
         assert listed == tuple(sorted(emitted, key=lambda item: item.order))
         assert decision == results.decide(emitted)
+
+
+def test_findings_added_to_their_group_directly_are_of_that_group(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The engine hands listed_and_decided the findings of its one-kind rules apart from the
+    rest; each is of the group it is added to, as the listing order requires."""
+    from vertebra.evaluation.rules import engine
+
+    precondition = 2 * results.KINDS.index(results.PRECONDITION)
+    risk = 2 * results.KINDS.index(results.RISK)
+    seen: list[tuple[Sequence[results.Finding], ...]] = []
+
+    def recording(*groups: Sequence[results.Finding]) -> tuple[tuple[results.Finding, ...], str]:
+        seen.append(groups)
+        return results.listed_and_decided(*groups)
+
+    monkeypatch.setattr(engine, "listed_and_decided", recording)
+    bench = _bench_module()
+    rng = random.Random(bench.SEED + 4)
+    for _ in range(500):
+        evaluate(parse_snapshot(bench.snapshot(rng)))
+    for _, preconditions, risks, level_risks in seen:
+        assert all(item.order == precondition for item in preconditions)
+        assert all(item.order == risk for item in risks)
+        assert all(item.order == risk + 1 for item in level_risks)
+    assert any(level_risks for *_, level_risks in seen)
 
 
 def test_hold_texts_follow_each_settings_object() -> None:

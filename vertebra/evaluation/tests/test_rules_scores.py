@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 
@@ -40,6 +40,21 @@ def test_genant_grade_is_exact_at_the_boundaries(
     result = scores.genant(_heights(anterior, reference, reference, reference))
     assert result is not None
     assert (result.grade, result.height_loss_percent, result.at_least) == (grade, percent, False)
+
+
+def test_height_loss_percent_in_integers_is_the_decimal_rounding() -> None:
+    """The integer half-up path prints exactly what the 60-digit Decimal quantize prints."""
+
+    def by_decimal(loss: int, denominator: int) -> float:
+        percent = scores._DISPLAY.divide(Decimal(loss * 100), Decimal(denominator))
+        rounded = percent.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP, context=scores._DISPLAY)
+        return float(rounded)
+
+    pairs = [(loss, total) for total in range(1, 401) for loss in range(total + 1)]
+    pairs += [(10**28 // 3, 10**28), (2**90 + 1, 2**91), (1, 10**29 - 1)]
+    for loss, denominator in pairs:
+        result = scores.GenantResult(0, None, False, loss, denominator, Heights())
+        assert str(result.height_loss_percent) == str(by_decimal(loss, denominator))
 
 
 def test_genant_just_below_twenty_percent_stays_normal() -> None:
