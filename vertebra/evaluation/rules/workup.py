@@ -330,20 +330,11 @@ def new_fracture(
     if not (low_bmd is not None or prior or female or cleft or kyphosis or junction or steroids):
         return None
     age = snapshot.patient.age_years
-    # The finding cache's key of eight facts and their types cost more than the rest of the
-    # rule; this table's key holds the same facts, the counts by type and value (1 == True).
-    key = (
-        _as_text(low_bmd),
-        type(prior),
-        prior,
-        female,
-        cleft,
-        kyphosis,
-        junction,
-        steroids,
-        type(age),
-        age,
-    )
+    facts = (_as_text(low_bmd), prior, female, cleft, kyphosis, junction, steroids, age)
+    # The finding cache's key of these facts and their types cost more than the rest of the
+    # rule; this table's key holds the same facts plus the types of the two counts that could
+    # be equal across types (1 == True).
+    key = (type(prior), type(age), *facts)
     found = _NEW_FRACTURE.get(key)
     if found is None:
         found = remember(
@@ -356,19 +347,13 @@ def new_fracture(
                 None,
                 SRC_NEW_FRACTURE,
                 _msg_new_fracture,
-                key[0],
-                prior,
-                female,
-                cleft,
-                kyphosis,
-                junction,
-                steroids,
-                age,
+                *facts,
             ),
         )
     return found
 
 
-# Keyed by (the low T-score as printed or None, the prior fractures' type and count, female,
-# the cleft, kyphosis and junction level names, steroids, the age's type and value).
+# Keyed by (the prior fractures' type, the age's type, then the facts: the low T-score as
+# printed or None, the prior count, female, the cleft, kyphosis and junction level names,
+# steroids, the age).
 _NEW_FRACTURE: dict[tuple[object, ...], Finding] = memo_table()
