@@ -121,3 +121,11 @@ class NotReady(DomainError):
 
     def field_errors(self) -> dict[str, list[str]]:
         return {"__all__": [self.message, *self.blocking]}
+
+
+class RulesetChanged(DomainError):
+    """A stored evaluation was made under another rule-set version: re-running it now would
+    apply other rules, so it cannot reproduce the stored result."""
+
+    code = ErrorCode.CONFLICT
+    http_status = 409

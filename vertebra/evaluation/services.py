@@ -12,7 +12,12 @@ from vertebra.audit.models import AuditAction
 from vertebra.audit.services import audit_record
 from vertebra.core import timeutil
 from vertebra.core.actor import Actor
-from vertebra.core.errors import Forbidden, TransitionNotAllowed, ValidationFailed
+from vertebra.core.errors import (
+    Forbidden,
+    RulesetChanged,
+    TransitionNotAllowed,
+    ValidationFailed,
+)
 from vertebra.core.models import RecordStatus, system_user
 from vertebra.core.permissions import Capability, ensure, has_capability
 from vertebra.evaluation import rules
@@ -126,7 +131,14 @@ def _evaluate_and_store(
 
 
 def evaluation_reproduce(evaluation: Evaluation) -> dict[str, Any]:
-    """Re-run a stored evaluation on its own snapshot and settings (for the audit of advice)."""
+    """Re-run a stored evaluation on its own snapshot and settings (for the audit of advice).
+    Only under the rule set that made it: another version applies other rules."""
+    if evaluation.ruleset_version != rules.RULESET_VERSION:
+        raise RulesetChanged(
+            f"This evaluation was made under {evaluation.ruleset_version}; this server runs "
+            f"{rules.RULESET_VERSION}, so re-running it would apply other rules. Its stored "
+            "result and snapshot are unchanged."
+        )
     return evaluate_snapshot(
         snapshot_loads(evaluation.snapshot), rules.RuleSettings.from_dict(evaluation.settings_used)
     )

@@ -327,6 +327,8 @@ def _patient_findings(snapshot: CandidateSnapshot, settings: RuleSettings, out: 
         found.append(no_backup)
     # §2.5 preconditions: these rules give nothing else, and come after every rule above
     preconditions = out.preconditions
+    if not agg.levels_recorded:
+        preconditions.append(workup.NO_LEVEL_IMAGING)
     preconditions.append(workup.coag(snapshot, settings))
     preconditions += antithrombotics.antithrombotics(snapshot, settings)
     preconditions.append(workup.pregnancy_test(snapshot))

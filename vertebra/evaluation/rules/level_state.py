@@ -11,23 +11,27 @@ from vertebra.evaluation.rules import thresholds as th
 from vertebra.evaluation.rules.model import FractureFacts
 
 ACUTE, NOT_ACUTE, UNKNOWN = "acute", "not_acute", "unknown"
+_NO_SINS_FACTS = model.SinsFacts()
 
 
 def acuity(fracture: FractureFacts, neoplastic: bool) -> str:
     """§2.2: MRI oedema decides when recorded, else bone-scan uptake, else unknown. For
     metastasis and myeloma a lytic or mixed lesion is acute whatever the oedema fields say.
 
-    Conservative readings (docs/clinical/evaluation.md, Interpretations): a blastic lesion is
-    acute only with MRI oedema (bone-scan uptake does not tell a blastic lesion from a fracture);
-    with the lesion type unknown, a neoplastic level without oedema may still be lytic, so its
-    acuity is unknown rather than "not acute".
+    Conservative readings (docs/clinical/evaluation.md, Interpretations): without MRI, bone-scan
+    uptake at a blastic lesion leaves acuity unknown (uptake does not tell a blastic lesion from
+    a fracture), while no uptake is "not acute" as at any level; with the lesion type unknown, a
+    neoplastic level without oedema may still be lytic, so its acuity is unknown rather than
+    "not acute".
     """
     oedema = fracture.mri_oedema
     if neoplastic:
         lesion = fracture.lesion
         if lesion in ("lytic", "mixed") or oedema is True:
             return ACUTE
-        if lesion == "blastic" and oedema is False:
+        if lesion == "blastic" and (
+            oedema is False or (oedema is None and fracture.bone_scan_uptake is False)
+        ):
             return NOT_ACUTE
         return UNKNOWN
     if oedema is not None:
@@ -85,10 +89,9 @@ class LevelState:
                 fracture.mri_oedema,
             )
         )
-        sins_facts = fracture.sins
-        if neoplastic or sins_facts is not None:
-            if sins_facts is None:
-                sins_facts = model.SinsFacts()
+        # SINS only at metastasis and myeloma (§2.2): recorded elsewhere, it is not scored.
+        if neoplastic:
+            sins_facts = fracture.sins or _NO_SINS_FACTS
             self.sins: scores.SinsResult | None = scores.sins(
                 level,
                 fracture.lesion,

@@ -305,7 +305,7 @@ def _instability(state: LevelState, settings: RuleSettings) -> Finding:
             statuses.append(ABSENT)
         else:
             statuses.append(MISSING)
-            sins_missing = state.neoplastic
+            sins_missing = True  # a SINS is scored only at a neoplastic level
         shown = str(sins.total) if sins.total is not None else f"{sins.minimum}–{sins.maximum}"
         missing = f", not recorded: {', '.join(sins.missing)}" if sins.missing else ""
         details.append(f"SINS {shown}{missing}")

@@ -13,7 +13,7 @@ from vertebra.evaluation.rules.frozen import draft_class, slot_setters
 from vertebra.evaluation.rules.scores import GenantResult, OfScoreResult, SinsResult
 from vertebra.evaluation.rules.screening import WhoCategory
 
-RULESET_VERSION = "vertebra-rules-1.0.0"
+RULESET_VERSION = "vertebra-rules-1.1.0"
 
 
 DECISIONS = ("recommended", "specialist_review", "incomplete", "not_recommended")

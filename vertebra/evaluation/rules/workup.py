@@ -1,7 +1,8 @@
 """Preconditions and work-up (§2.5) and the patient-level risk profile (§2.6). None of these
 ever changes the decision.
 
-PRE-ANTITHROMBOTIC is in antithrombotics.py. Sources: [ASRA2018], [SIR2019COAG] (coagulation);
+PRE-ANTITHROMBOTIC is in antithrombotics.py, PRE-IMAGING of a level in levels.py. Sources:
+[CCP2018] (imaging when no level is recorded); [ASRA2018], [SIR2019COAG] (coagulation);
 [LCD] (pregnancy, bone-density referral); [ACRPP], [CIRSE2017] (allergies); [PCE2021],
 [REFX2022] (consent risks, §4.5); [PCE2021] pulmonary cement embolism; [REFX2022], [VERTOS2]
 new fractures.
@@ -35,7 +36,20 @@ SRC_ALLERGY = cite("ACRPP", "CIRSE2017")
 SRC_CONSENT = cite("PCE2021", "REFX2022")
 SRC_EMBOLISM = cite("PCE2021")
 SRC_NEW_FRACTURE = cite("REFX2022", "VERTOS2")
+SRC_IMAGING = cite("CCP2018")
 _OSTEOPOROSIS_T = Decimal("-2.5")
+
+# §2.2: with no fracture recorded, acuity is missing (IND-ACUTE-FRACTURE), and PRE-IMAGING is
+# its work-up, for the patient: there is no level to name.
+NO_LEVEL_IMAGING = constant(
+    "PRE-IMAGING",
+    PRECONDITION,
+    MISSING,
+    None,
+    SRC_IMAGING,
+    "No fractured level recorded: MRI with STIR to identify the acute fracture (bone scan, "
+    "SPECT/CT or CT when MRI is impossible).",
+)
 
 
 def _text(text: str) -> str:

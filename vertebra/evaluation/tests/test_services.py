@@ -10,7 +10,7 @@ import pytest
 
 from vertebra.audit.models import AuditEvent
 from vertebra.core.actor import Actor
-from vertebra.core.errors import Forbidden, TransitionNotAllowed, ValidationFailed
+from vertebra.core.errors import Forbidden, RulesetChanged, TransitionNotAllowed, ValidationFailed
 from vertebra.core.models import Role
 from vertebra.evaluation import rules, services
 from vertebra.evaluation.models import Evaluation, FinalDecision, RuleSettingsVersion
@@ -119,6 +119,16 @@ def test_rerunning_the_stored_snapshot_gives_the_identical_result(actor, candida
         actor=actor, assessment=candidate.assessment, expected_version=2, data={"pain_nrs": 2}
     )
     assert services.evaluation_reproduce(evaluation) == evaluation.result
+
+
+def test_an_evaluation_from_another_rule_set_is_not_rerun_under_this_one(actor, candidate):
+    evaluation = services.evaluation_run(actor=actor, referral=candidate)
+    Evaluation.objects.filter(pk=evaluation.pk).update(ruleset_version="vertebra-rules-1.0.0")
+    evaluation.refresh_from_db()
+    with pytest.raises(RulesetChanged, match=r"made under vertebra-rules-1\.0\.0"):
+        services.evaluation_reproduce(evaluation)
+    # Refusing changed nothing: the stored result stands.
+    assert Evaluation.objects.get(pk=evaluation.pk).result == evaluation.result
 
 
 def test_missing_facts_make_the_evaluation_incomplete(actor, referral):
