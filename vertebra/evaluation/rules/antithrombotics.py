@@ -127,9 +127,17 @@ def antithrombotic(
     last_dose = entry.last_dose_date
     if last_dose is None:
         return plan.undated
-    earliest, at_time = holds.earliest_after(
-        last_dose, entry.last_dose_time, plan.unit, plan.amount
-    )
+    try:
+        earliest, at_time = holds.earliest_after(
+            last_dose, entry.last_dose_time, plan.unit, plan.amount
+        )
+    except OverflowError:
+        # The hold would end after 9999-12-31: a mistyped date, reported rather than computed.
+        message = (
+            f"{plan.hold}: the last dose date {last_dose.isoformat()} leaves no earliest date "
+            f"in the calendar: check it{plan.tail}."
+        )
+        return restated(plan.undated, f"{message} {SRC_HOLD}", None)
     when = f"{earliest.isoformat()}" + (f" from {at_time.strftime('%H:%M')}" if at_time else "")
     hold, tail = plan.hold, plan.tail
     planned = snapshot.planned_procedure_date

@@ -89,9 +89,11 @@ class LevelState:
                 fracture.mri_oedema,
             )
         )
-        # SINS only at metastasis and myeloma (§2.2): recorded elsewhere, it is not scored.
-        if neoplastic:
-            sins_facts = fracture.sins or _NO_SINS_FACTS
+        # §3.4: computed at every metastasis or myeloma level, at others only when given
+        # (RC-INSTABILITY reads it at the first only).
+        sins_facts = fracture.sins
+        if neoplastic or sins_facts is not None:
+            sins_facts = sins_facts or _NO_SINS_FACTS
             self.sins: scores.SinsResult | None = scores.sins(
                 level,
                 fracture.lesion,

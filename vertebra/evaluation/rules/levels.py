@@ -298,7 +298,9 @@ def _instability(state: LevelState, settings: RuleSettings) -> Finding:
         name = "OF type" if state.of_applicable else "frame (OF criteria)"
         details.append(f"{name} {types}" if len(possible) == 1 else f"{name} one of {types}")
     sins = state.sins
-    if sins is not None:
+    # SINS ≥ 7 "at a neoplastic level" (§2.4): one given at another level is reported with the
+    # level's scores (§3.4) but raises nothing.
+    if sins is not None and state.neoplastic:
         if sins.minimum >= th.SINS_CONSULT:
             statuses.append(PRESENT)
         elif sins.maximum < th.SINS_CONSULT:

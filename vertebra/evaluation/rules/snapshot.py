@@ -36,7 +36,7 @@ from vertebra.evaluation.rules.model import (
 ROOT_PATH = "snapshot"
 # Input sanity bounds, not clinical thresholds: they keep exact arithmetic small and fast.
 _MAX_DECIMAL_PLACES = 20
-_MAX_MAGNITUDE = Decimal(10) ** 9
+_MAX_MAGNITUDE_DIGITS = 9  # |x| < 10^9
 _MAX_TEXT = 200
 _SHOWN_LENGTH = 40
 _DATE_LENGTH = len("YYYY-MM-DD")
@@ -108,7 +108,9 @@ def _as_decimal(value: object, path: str) -> Decimal:
         raise SnapshotError(path, f"must be a number (got {_shown(value)})")
     if not number.is_finite():
         raise SnapshotError(path, f"must be a finite number (got {_shown(value)})")
-    if abs(number) >= _MAX_MAGNITUDE:
+    # The adjusted exponent compares the magnitude without arithmetic, which would overflow
+    # the decimal context for exponents such as 1e999999999.
+    if not number.is_zero() and number.adjusted() >= _MAX_MAGNITUDE_DIGITS:
         raise SnapshotError(path, f"is out of range (got {_shown(value)})")
     exponent = number.as_tuple().exponent
     if isinstance(exponent, int) and exponent < -_MAX_DECIMAL_PLACES:
@@ -181,10 +183,18 @@ def _time(value: object, path: str) -> dt.time:
 
 
 def _text(value: object, path: str) -> str:
-    if not isinstance(value, str) or not value.strip() or len(value) > _MAX_TEXT:
+    # Printable only: a control character or a lone surrogate (JSON allows "\ud800") cannot
+    # be printed, encoded as UTF-8 or stored.
+    if (
+        not isinstance(value, str)
+        or not value.strip()
+        or len(value) > _MAX_TEXT
+        or not value.isprintable()
+    ):
         raise SnapshotError(
             path,
-            f"must be a non-empty text of at most {_MAX_TEXT} characters (got {_shown(value)})",
+            f"must be a non-empty line of printable text of at most {_MAX_TEXT} characters "
+            f"(got {_shown(value)})",
         )
     return value.strip()
 

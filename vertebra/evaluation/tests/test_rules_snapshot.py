@@ -118,6 +118,23 @@ def _error(data: Any) -> tuple[str, str]:
             "is out of range (got 1E+12)",
         ),
         (
+            # Beyond the decimal context's exponent range: compared without arithmetic.
+            {"bone_health": {"t_score": Decimal("1E+999999999")}},
+            "bone_health.t_score",
+            "is out of range (got 1E+999999999)",
+        ),
+        (
+            {"coagulation": {"anticoagulants": [{"drug": "\ud800"}]}},
+            "coagulation.anticoagulants[0].drug",
+            'must be a non-empty line of printable text of at most 200 characters (got "\\ud800")',
+        ),
+        (
+            {"coagulation": {"anticoagulants": [{"drug": "aspirin\u0000"}]}},
+            "coagulation.anticoagulants[0].drug",
+            "must be a non-empty line of printable text of at most 200 characters "
+            '(got "aspirin\\u0000")',
+        ),
+        (
             {"bone_health": {"t_score": Decimal("-2.5000000000000000000000001")}},
             "bone_health.t_score",
             "has more than 20 decimal places (got -2.5000000000000000000000001)",
@@ -134,6 +151,11 @@ def test_absent_and_null_both_mean_not_assessed() -> None:
     )
     assert parse_snapshot({}).fractures is None
     assert parse_snapshot({"fractures": []}).fractures == ()
+
+
+def test_a_zero_with_a_huge_exponent_is_zero() -> None:
+    parsed = parse_snapshot({"bone_health": {"t_score": Decimal("0E+999999999")}})
+    assert str(parsed.bone_health.t_score) == "0"
 
 
 def test_numbers_are_exact_decimals() -> None:
