@@ -261,6 +261,7 @@ def change_status(request: HttpRequest, referral_id: str, payload: StatusChangeI
         to_status=payload.to_status,
         reason=payload.reason,
         expected_version=payload.version,
+        by_hand=True,
     )
 
 

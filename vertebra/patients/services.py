@@ -186,6 +186,21 @@ def transition_needs_reason(from_status: str, to_status: str) -> bool:
     return to_status == ReferralStatus.CLOSED or _ORDER.index(to_status) < _ORDER.index(from_status)
 
 
+# The records that normally make these moves: the physician's final decision on an evaluation
+# ("decided") and the procedure record ("treated"). Made by hand instead, the move must say why,
+# so that a status never claims a record nobody can find without an explanation beside it.
+_RECORDED_MOVES = {
+    ReferralStatus.DECIDED: (
+        "Say why the referral is decided without a final decision recorded on an evaluation "
+        "(recording the decision there moves it)."
+    ),
+    ReferralStatus.TREATED: (
+        "Say why the referral is treated without a procedure record (completing the procedure "
+        "record moves it)."
+    ),
+}
+
+
 def referral_create(*, actor: Actor, patient: Patient, data: Mapping[str, Any]) -> Referral:
     ensure(actor, Capability.REFERRAL_CREATE)
     values = only_fields(data, REFERRAL_FIELDS)
@@ -229,8 +244,10 @@ def referral_set_status(
     to_status: str,
     reason: str = "",
     expected_version: int | None = None,
+    by_hand: bool = False,
 ) -> Referral:
-    """Move a referral along the pathway; the move is kept in its history and audited."""
+    """Move a referral along the pathway; the move is kept in its history and audited.
+    ``by_hand``: a user's own move (the status control, the API), not one a record makes."""
     ensure(actor, Capability.CLINICAL_EDIT)
     if to_status not in ReferralStatus.values:
         raise ValidationFailed({"status": [f"Unknown status {to_status!r}."]})
@@ -259,6 +276,8 @@ def referral_set_status(
             )
         if transition_needs_reason(current.status, to_status) and not reason.strip():
             raise ValidationFailed({"reason": ["Say why (closing or moving back needs a reason)."]})
+        if by_hand and to_status in _RECORDED_MOVES and not reason.strip():
+            raise ValidationFailed({"reason": [_RECORDED_MOVES[ReferralStatus(to_status)]]})
         from_status = current.status
         current.status = to_status
         current.version += 1

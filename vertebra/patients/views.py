@@ -292,9 +292,11 @@ def referral_status(request: HttpRequest, referral_id: str) -> HttpResponse:
             to_status=form.cleaned_data["to_status"],
             reason=form.cleaned_data["reason"],
             expected_version=form.cleaned_data["version"],
+            by_hand=True,
         )
     except DomainError as exc:
-        messages.error(request, f"{exc.message} Nothing was changed.")
+        said = " ".join(text for texts in exc.field_errors().values() for text in texts)
+        messages.error(request, f"{said} Nothing was changed.")
         return back
     messages.success(request, f"Referral is now {updated.get_status_display().lower()}.")
     return back

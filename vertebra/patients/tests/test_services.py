@@ -232,6 +232,54 @@ def test_only_a_physician_records_the_decision(actor, referral):
     assert Referral.objects.get(pk=referral.pk).status == "evaluating"
 
 
+def test_deciding_or_treating_by_hand_needs_a_reason(actor, physician_actor, referral):
+    services.referral_set_status(actor=actor, referral=referral, to_status="evaluating")
+    with pytest.raises(ValidationFailed) as refused:
+        services.referral_set_status(
+            actor=physician_actor, referral=referral, to_status="decided", by_hand=True
+        )
+    assert refused.value.errors == {
+        "reason": [
+            "Say why the referral is decided without a final decision recorded on an "
+            "evaluation (recording the decision there moves it)."
+        ]
+    }
+    assert Referral.objects.get(pk=referral.pk).status == "evaluating"
+    assert ReferralStatusChange.objects.count() == 1
+    services.referral_set_status(
+        actor=physician_actor,
+        referral=referral,
+        to_status="decided",
+        reason="Decided at the spine meeting",
+        by_hand=True,
+    )
+    services.referral_set_status(actor=actor, referral=referral, to_status="scheduled")
+    with pytest.raises(ValidationFailed) as refused:
+        services.referral_set_status(
+            actor=actor, referral=referral, to_status="treated", by_hand=True
+        )
+    assert "without a procedure record" in refused.value.errors["reason"][0]
+    assert Referral.objects.get(pk=referral.pk).status == "scheduled"
+    services.referral_set_status(
+        actor=actor,
+        referral=referral,
+        to_status="treated",
+        reason="Treated elsewhere",
+        by_hand=True,
+    )
+    reasons = list(
+        ReferralStatusChange.objects.filter(referral=referral)
+        .order_by("changed_at", "pk")
+        .values_list("to_status", "reason")
+    )
+    assert reasons == [
+        ("evaluating", ""),
+        ("decided", "Decided at the spine meeting"),
+        ("scheduled", ""),
+        ("treated", "Treated elsewhere"),
+    ]
+
+
 def test_skipping_a_stage_is_refused_and_changes_nothing(actor, referral):
     with pytest.raises(TransitionNotAllowed) as refused:
         services.referral_set_status(actor=actor, referral=referral, to_status="treated")
