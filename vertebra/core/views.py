@@ -16,11 +16,22 @@ from vertebra.audit.models import AuditAction
 from vertebra.audit.services import audit_standalone
 from vertebra.core.actor import Actor
 from vertebra.core.models import Role
+from vertebra.core.permissions import Capability, has_capability
+
+# Where a signed-in user starts: the first of these pages their role may open.
+_LANDING_PAGES = (
+    (Capability.PATIENT_VIEW, "staff:worklist"),
+    (Capability.AUDIT_VIEW, "audit:events"),
+)
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    if request.user.is_authenticated:
-        return redirect("portal:home" if request.user.role == Role.PATIENT else "staff:worklist")
+    user = request.user
+    if user.is_authenticated:
+        if user.role == Role.PATIENT:
+            return redirect("portal:home")
+        page = next((page for cap, page in _LANDING_PAGES if has_capability(user, cap)), None)
+        return redirect(page or "staff:worklist")
     return render(request, "core/home.html")
 
 

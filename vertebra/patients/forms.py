@@ -58,8 +58,8 @@ class VersionedForm(forms.ModelForm):  # type: ignore[type-arg]
         for name, field in self.fields.items():
             if name in self.errors:
                 field.widget.attrs["aria-invalid"] = "true"
-            if field.help_text:
-                field.widget.attrs.setdefault("aria-describedby", f"id_{name}_help")
+            # A help text is linked by Django itself: aria-describedby="<id>_helptext", the id
+            # includes/field.html gives it.
 
     def service_data(self) -> dict[str, Any]:
         return {name: self.cleaned_data[name] for name in self._meta.fields or ()}

@@ -51,6 +51,24 @@ def test_patient_lands_on_the_portal(client_for):
     assert (response.status_code, response["Location"]) == (302, "/portal/")
 
 
+@pytest.mark.parametrize(
+    ("role", "landing"),
+    [
+        (Role.PHYSICIAN, "/staff/"),
+        (Role.NURSE, "/staff/"),
+        (Role.SCHEDULER, "/staff/"),
+        (Role.QUALITY_LEAD, "/staff/"),
+        # The administrator sees no patient records: the audit trail, not a "not allowed" page.
+        (Role.ADMINISTRATOR, "/staff/audit/"),
+    ],
+)
+def test_staff_land_on_a_page_their_role_can_open(client_for, role, landing):
+    client = client_for(role)
+    response = client.get("/")
+    assert (response.status_code, response["Location"]) == (302, landing)
+    assert client.get(landing).status_code == 200
+
+
 def test_wrong_password_shows_an_error_and_logs_nobody_in(nurse_with_password):
     client = Client()
     response = client.post("/login/", {"username": "nina", "password": "wrong"})
