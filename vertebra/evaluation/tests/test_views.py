@@ -66,6 +66,18 @@ def test_physician_departs_with_a_reason_and_the_chart_shows_it(client_for, cand
     assert Referral.objects.get(pk=candidate.pk).status == "closed"
 
 
+def test_a_second_physicians_decision_is_refused_with_the_reason_shown(client_for, candidate):
+    _evaluation, location = _evaluate(client_for(Role.NURSE), candidate)
+    first, second = client_for(Role.PHYSICIAN), client_for(Role.PHYSICIAN)
+    assert first.post(f"{location}decision", {"choice": "proceed"}).status_code == 302
+    late = second.post(f"{location}decision", {"choice": "do_not_proceed", "reason": "Bracing"})
+    assert late.status_code == 422
+    page = late.content.decode()
+    assert "Nothing was saved." in page
+    assert "A final decision was already recorded for this evaluation." in page
+    assert list(FinalDecision.objects.values_list("choice", flat=True)) == ["proceed"]
+
+
 def test_nurse_cannot_post_a_decision(client_for, candidate):
     _evaluation, location = _evaluate(client_for(Role.NURSE), candidate)
     response = client_for(Role.NURSE).post(f"{location}decision", {"choice": "proceed"})
