@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.safestring import SafeString
 from django.utils.timezone import localtime
 
+from vertebra.patients.models import ReferralStatus
 from vertebra.patients.selectors import TimelineEntry, WorklistRow
 from vertebra.patients.services import ASSESSMENT_FIELDS
 
@@ -43,6 +44,12 @@ def assessment_summary(assessment: Any) -> dict[str, Any]:
 @register.filter
 def get_item(mapping: dict[str, Any], key: str) -> Any:
     return mapping.get(key, ())
+
+
+@register.filter
+def referral_status_label(status: str) -> str:
+    """A stored pathway status as the staff read it ("in_follow_up" → "In follow-up")."""
+    return str(ReferralStatus(status).label) if status in ReferralStatus.values else status
 
 
 # A UUID no record has: reversed once per page to learn where a chart's id goes in its URL.

@@ -205,3 +205,11 @@ def test_timeline_items_match_the_date_filter_in_the_clinic_time_zone_and_are_es
     ) in rendered
     assert "2026-07-01 10:00</time>Summer" in rendered  # summer time, +02:00
     assert "· o&quot;k (&lt;nurse&gt;)" in rendered
+
+
+def test_patient_list_shows_the_latest_referrals_status_by_its_label(client_for, actor, referral):
+    services.referral_set_status(actor=actor, referral=referral, to_status="evaluating")
+    page = client_for(Role.NURSE).get("/staff/patients/", {"q": referral.patient.mrn})
+    row = page.content.decode()
+    assert '<span class="status">Evaluating</span>' in row
+    assert ">evaluating<" not in row
