@@ -71,6 +71,34 @@ def _no_future(field: str, label: str) -> Callable[[Any], dict[str, list[str]]]:
     return check
 
 
+# The candidate snapshot's age range (clinical-reference §2.1, parsed as 0–150): an older date
+# of birth is a typing error, and the evaluation could not read it.
+MAX_AGE_YEARS = 150
+
+
+def _birth_date_checks(instance: Any) -> dict[str, list[str]]:
+    errors = _no_future("birth_date", "Date of birth")(instance)
+    born = instance.birth_date
+    too_old = (
+        not errors
+        and isinstance(born, dt.date)
+        and timeutil.age_in_years(born, timeutil.clinic_today()) > MAX_AGE_YEARS
+    )
+    if too_old:
+        message = f"Date of birth is more than {MAX_AGE_YEARS} years ago: check the year."
+        errors = {"birth_date": [message]}
+    return errors
+
+
+def _fracture_date_checks(instance: Any) -> dict[str, list[str]]:
+    """Onset and imaging dates are facts of the past; a future one is a typing error that the
+    evaluation would take at its word (a recent fracture, a hold interval)."""
+    errors: dict[str, list[str]] = {}
+    for field, label in (("onset_date", "Onset date"), ("imaging_date", "Imaging date")):
+        errors.update(_no_future(field, label)(instance))
+    return errors
+
+
 # --- Patients -------------------------------------------------------------------------------
 
 
@@ -103,7 +131,7 @@ def patient_create(*, actor: Actor, data: Mapping[str, Any]) -> Patient:
         patient_of=lambda p: p,
         summary=f"Registered patient {patient.mrn}",
         exclude=("search_text",),
-        checks=_no_future("birth_date", "Date of birth"),
+        checks=_birth_date_checks,
         conflicts=lambda p: _check_mrn_free(p.mrn),
     )
 
@@ -122,7 +150,7 @@ def patient_update(
         patient_of=lambda p: p,
         summary="Edited demographics",
         derived=_refresh_search_text,
-        checks=_no_future("birth_date", "Date of birth"),
+        checks=_birth_date_checks,
         conflicts=lambda p: _check_mrn_free(p.mrn, except_pk=p.pk),
     )
 
@@ -403,6 +431,7 @@ def fracture_create(*, actor: Actor, referral: Referral, data: Mapping[str, Any]
         fields=FRACTURE_FIELDS,
         patient_of=lambda f: f.referral.patient,
         summary=f"Recorded fracture at {fracture.level}",
+        checks=_fracture_date_checks,
         conflicts=_check_level_free,
     )
 
@@ -420,6 +449,7 @@ def fracture_update(
         changes=values,
         patient_of=lambda f: f.referral.patient,
         summary=f"Edited fracture at {values.get('level', fracture.level)}",
+        checks=_fracture_date_checks,
         conflicts=_check_level_free,
     )
 

@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 
 from vertebra.audit.models import AuditEvent
+from vertebra.core import timeutil
 from vertebra.core.errors import (
     DuplicateRecord,
     EditConflict,
@@ -82,6 +83,7 @@ def test_duplicate_mrn_is_refused_case_insensitively_and_nothing_is_written(acto
     ("field", "value", "message_part"),
     [
         ("birth_date", dt.date(2999, 1, 1), "future"),
+        ("birth_date", dt.date(1800, 1, 1), "more than 150 years ago"),
         ("family_name", "", "blank"),
         ("sex", "unknown-sex", "not a valid choice"),
         ("email", "not-an-email", "valid email"),
@@ -207,6 +209,37 @@ def test_referral_date_in_future_is_refused(actor, patient):
         )
     assert "referral_date" in refused.value.errors
     assert not Referral.objects.exists()
+
+
+def test_a_date_of_birth_150_years_ago_is_accepted(actor):
+    today = timeutil.clinic_today()
+    born = today.replace(year=today.year - 150)
+    patient = services.patient_create(
+        actor=actor,
+        data={"mrn": "OLD-1", "family_name": "Old", "given_name": "A", "birth_date": born},
+    )
+    assert patient.birth_date == born
+
+
+@pytest.mark.parametrize("field", ["onset_date", "imaging_date"])
+def test_a_fracture_dated_in_the_future_is_refused_and_saves_nothing(actor, referral, field):
+    tomorrow = timeutil.clinic_today() + dt.timedelta(days=1)
+    with pytest.raises(ValidationFailed) as refused:
+        services.fracture_create(
+            actor=actor, referral=referral, data={"level": "L1", field: tomorrow}
+        )
+    assert refused.value.errors == {
+        field: [f"{field.replace('_', ' ').capitalize()} can't be in the future."]
+    }
+    assert not Fracture.objects.exists()
+    fracture = services.fracture_create(
+        actor=actor, referral=referral, data={"level": "L1", field: timeutil.clinic_today()}
+    )
+    with pytest.raises(ValidationFailed):
+        services.fracture_update(
+            actor=actor, fracture=fracture, expected_version=1, data={field: tomorrow}
+        )
+    assert getattr(Fracture.objects.get(pk=fracture.pk), field) == timeutil.clinic_today()
 
 
 def test_status_moves_along_the_pathway_with_history_and_audit(actor, physician_actor, referral):
