@@ -241,7 +241,12 @@ def rule_settings_update(
     current, _ = rule_settings_current()
     try:
         updated = rules.RuleSettings.from_dict({**current.to_dict(), **values})
+        rules.check_consistent(updated)
     except (ValueError, TypeError, KeyError) as exc:
+        # "<setting>: <message>": shown at that setting's field, in words, not its key.
+        key, _, message = str(exc).partition(": ")
+        if any(spec.key == key for spec in rules.SETTINGS_SPEC) and message:
+            raise ValidationFailed({key: [message[0].upper() + message[1:] + "."]}) from exc
         raise ValidationFailed({"__all__": [str(exc)]}) from exc
     old, new = current.to_dict(), updated.to_dict()
     diff = {k: [old.get(k), new[k]] for k in new if old.get(k) != new[k]}

@@ -28,7 +28,12 @@ from vertebra.evaluation.rules.screening import (
     vcf_probability,
     who_bone_density,
 )
-from vertebra.evaluation.rules.settings import SETTINGS_SPEC, RuleSettings, SettingSpec
+from vertebra.evaluation.rules.settings import (
+    SETTINGS_SPEC,
+    RuleSettings,
+    SettingSpec,
+    check_consistent,
+)
 from vertebra.evaluation.rules.snapshot import SnapshotError, parse_snapshot
 from vertebra.evaluation.rules.sources import SOURCES
 
@@ -52,6 +57,7 @@ __all__ = [
     "VcfProbability",
     "VcfSigns",
     "WhoCategory",
+    "check_consistent",
     "evaluate",
     "genant",
     "parse_snapshot",

@@ -141,3 +141,19 @@ class RuleSettings:
             merged.update(hold_values)
             kwargs["hold_intervals"] = tuple(merged.items())
         return cls(**kwargs)
+
+
+def check_consistent(settings: RuleSettings) -> None:
+    """Refuse values valid one by one that contradict each other, or switch a rule off unseen
+    (ValueError naming the setting). Checked when settings are saved, not when stored ones are
+    read, so that no stored version ever stops evaluations."""
+    if settings.of_score_operative_above < settings.of_score_conservative_max:
+        raise ValueError(
+            "of_score_operative_above: must be at least the conservative maximum "
+            f"({settings.of_score_conservative_max}), or the two bands overlap"
+        )
+    if not settings.instability_of_types:
+        raise ValueError(
+            "instability_of_types: choose at least one OF type (the reference's are OF4 and "
+            "OF5); with none, no OF type would ever raise RC-INSTABILITY"
+        )

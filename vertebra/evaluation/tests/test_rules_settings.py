@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from vertebra.evaluation.rules import SETTINGS_SPEC, SOURCES, RuleSettings
+from vertebra.evaluation.rules import SETTINGS_SPEC, SOURCES, RuleSettings, check_consistent
 from vertebra.evaluation.rules.settings import SPEC_BY_KEY
 
 
@@ -94,3 +94,23 @@ def test_round_trip_is_json_safe() -> None:
 def test_invalid_settings_name_the_setting(values: dict[str, object], message: str) -> None:
     with pytest.raises(ValueError, match="^" + message.replace("(", r"\(").replace(")", r"\)")):
         RuleSettings.from_dict(values)
+
+
+@pytest.mark.parametrize(
+    ("values", "message"),
+    [
+        (
+            {"of_score_conservative_max": 10, "of_score_operative_above": 2},
+            "of_score_operative_above: must be at least the conservative maximum (10), or the "
+            "two bands overlap",
+        ),
+        ({"instability_of_types": []}, "instability_of_types: choose at least one OF type"),
+    ],
+)
+def test_contradictory_settings_are_refused_when_saved_not_when_read(
+    values: dict[str, object], message: str
+) -> None:
+    settings = RuleSettings.from_dict(values)  # a stored version still reads
+    with pytest.raises(ValueError, match="^" + message.replace("(", r"\(").replace(")", r"\)")):
+        check_consistent(settings)
+    check_consistent(RuleSettings())

@@ -135,6 +135,18 @@ def test_out_of_range_setting_is_refused(client_for):
     assert not RuleSettingsVersion.objects.exists()
 
 
+def test_contradictory_settings_are_refused_at_the_field_in_words(client_for):
+    admin = client_for(Role.ADMINISTRATOR)
+    form = _settings_form_values(admin.get("/staff/settings/evaluation"))
+    form.update(of_score_conservative_max="10", of_score_operative_above="2", reason="try")
+    response = admin.post("/staff/settings/evaluation", form)
+    assert response.status_code == 422
+    page = response.content.decode()
+    assert "Must be at least the conservative maximum (10), or the two bands overlap." in page
+    assert "of_score_operative_above:" not in page
+    assert not RuleSettingsVersion.objects.exists()
+
+
 def test_only_the_administrator_sees_the_settings(client_for):
     for role in (Role.PHYSICIAN, Role.NURSE, Role.QUALITY_LEAD, Role.SCHEDULER, Role.PATIENT):
         assert client_for(role).get("/staff/settings/evaluation").status_code == 403
