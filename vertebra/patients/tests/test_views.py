@@ -213,3 +213,25 @@ def test_patient_list_shows_the_latest_referrals_status_by_its_label(client_for,
     row = page.content.decode()
     assert '<span class="status">Evaluating</span>' in row
     assert ">evaluating<" not in row
+
+
+def test_an_edit_conflict_lists_the_other_saves_fields_by_their_labels(client_for, patient):
+    first, second = client_for(Role.NURSE), client_for(Role.PHYSICIAN)
+    form = {
+        "mrn": patient.mrn,
+        "family_name": patient.family_name,
+        "given_name": patient.given_name,
+        "birth_date": patient.birth_date.isoformat(),
+        "sex": patient.sex,
+        "phone": "",
+        "email": "",
+        "version": str(patient.version),
+    }
+    url = f"/staff/patients/{patient.public_id}/edit"
+    assert first.post(url, {**form, "given_name": "Manfred"}).status_code == 302
+    late = second.post(url, {**form, "phone": "111"})
+    assert late.status_code == 409
+    page = late.content.decode()
+    assert "<li>Given name: Manfred</li>" in page
+    assert "given_name" not in page.split("Their changes:")[1].split("</ul>")[0]
+    assert Patient.objects.get(pk=patient.pk).phone == ""
