@@ -18,6 +18,7 @@ from vertebra.audit.models import AuditAction, AuditEvent
 from vertebra.core.models import RecordStatus
 from vertebra.core.prepared import PreparedQuery
 from vertebra.patients.models import (
+    SPINE_LEVELS,
     Anticoagulant,
     Fracture,
     Patient,
@@ -351,6 +352,7 @@ def _grouped(rows: Any, build: Any) -> dict[int, list[Any]]:
 # Evaluations and procedure records are other apps' models, named through the relation
 # (patients never imports those apps).
 _ACTIVE = RecordStatus.ACTIVE
+_SPINE_POSITION = {level: position for position, level in enumerate(SPINE_LEVELS)}
 
 
 def _evaluation_model() -> Any:
@@ -456,7 +458,8 @@ def _chart_lists(patient_pk: int) -> tuple[dict[int, list[Any]], ...]:
     active referrals, each by referral key."""
     etiologies, walls = _labels(Fracture, "etiology"), _labels(Fracture, "posterior_wall")
     fractures = _grouped(
-        _FRACTURES.rows(patient_pk),
+        # Head to tail, as the spine diagram and the evaluation list them.
+        sorted(_FRACTURES.rows(patient_pk), key=lambda row: _SPINE_POSITION[row[2]]),
         lambda public_id, level, etiology, oedema, a, m, p, ref, wall: ChartFracture(
             public_id,
             level,

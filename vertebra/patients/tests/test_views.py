@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 
@@ -235,3 +236,13 @@ def test_an_edit_conflict_lists_the_other_saves_fields_by_their_labels(client_fo
     assert "<li>Given name: Manfred</li>" in page
     assert "given_name" not in page.split("Their changes:")[1].split("</ul>")[0]
     assert Patient.objects.get(pk=patient.pk).phone == ""
+
+
+def test_chart_lists_a_referrals_levels_head_to_tail_whatever_the_entry_order(
+    client_for, actor, referral
+):
+    for level in ("L2", "T5", "L1", "C7"):
+        services.fracture_create(actor=actor, referral=referral, data={"level": level})
+    page = client_for(Role.NURSE).get(f"/staff/patients/{referral.patient.public_id}/")
+    rows = re.findall(r'<th scope="row">([CTLS]\d+)</th>', page.content.decode())
+    assert rows == ["C7", "T5", "L1", "L2"]
