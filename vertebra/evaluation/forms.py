@@ -44,12 +44,26 @@ def _initial(spec: Any, value: Any) -> Any:
     return value
 
 
+def shown_default(spec: Any) -> str:
+    """A default as the administrator reads it: "yes", "OF4, OF5", "2/3", "1.5"."""
+    value = spec.default
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list | tuple):
+        return ", ".join(str(item) for item in value) or "none"
+    return str(value)
+
+
 @dataclass(frozen=True)
 class SettingRow:
     spec: Any
     field: Any
     current: Any
     is_default: bool
+
+    @property
+    def default(self) -> str:
+        return shown_default(self.spec)
 
 
 class RuleSettingsForm(forms.Form):

@@ -147,6 +147,14 @@ def test_contradictory_settings_are_refused_at_the_field_in_words(client_for):
     assert not RuleSettingsVersion.objects.exists()
 
 
+def test_settings_defaults_read_as_words_not_python_values(client_for):
+    page = client_for(Role.ADMINISTRATOR).get("/staff/settings/evaluation").content.decode()
+    assert "Default: OF4, OF5" in page
+    assert "Default: yes" in page
+    assert "Default: True" not in page
+    assert "Default: [" not in page
+
+
 def test_only_the_administrator_sees_the_settings(client_for):
     for role in (Role.PHYSICIAN, Role.NURSE, Role.QUALITY_LEAD, Role.SCHEDULER, Role.PATIENT):
         assert client_for(role).get("/staff/settings/evaluation").status_code == 403
