@@ -307,7 +307,7 @@ def _instability(state: LevelState, settings: RuleSettings) -> Finding:
             statuses.append(ABSENT)
         else:
             statuses.append(MISSING)
-            sins_missing = True  # a SINS is scored only at a neoplastic level
+            sins_missing = True  # this branch runs at neoplastic levels only
         shown = str(sins.total) if sins.total is not None else f"{sins.minimum}–{sins.maximum}"
         missing = f", not recorded: {', '.join(sins.missing)}" if sins.missing else ""
         details.append(f"SINS {shown}{missing}")
