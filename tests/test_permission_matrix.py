@@ -106,7 +106,8 @@ API_EDIT = "401    403     ok    ok        ok        403     403"
 API_CLIN = "401    403     ok    403       ok        403     403"
 API_PROC_VIEW = "401   403     ok    403       ok        ok      403"
 EVERYONE_200 = "200 200     200   200       200       200     200"
-HOME = "200  302>/portal/ 302>/staff/ 302>/staff/ 302>/staff/ 302>/staff/ 302>/staff/"
+# The administrator may not open the worklist: they land on the audit trail.
+HOME = "200  302>/portal/ 302>/staff/ 302>/staff/ 302>/staff/ 302>/staff/ 302>/staff/audit/"
 
 
 @dataclass(frozen=True)
