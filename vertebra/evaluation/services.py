@@ -28,6 +28,7 @@ from vertebra.evaluation.models import (
     FinalDecision,
     RuleSettingsVersion,
 )
+from vertebra.evaluation.rules.settings import SPEC_BY_KEY
 from vertebra.evaluation.snapshot import build_snapshot, snapshot_dumps, snapshot_loads
 from vertebra.patients.models import SPINE_LEVELS, Referral, ReferralStatus
 from vertebra.patients.services import referral_set_status
@@ -245,7 +246,7 @@ def rule_settings_update(
     except (ValueError, TypeError, KeyError) as exc:
         # "<setting>: <message>": shown at that setting's field, in words, not its key.
         key, _, message = str(exc).partition(": ")
-        if any(spec.key == key for spec in rules.SETTINGS_SPEC) and message:
+        if key in SPEC_BY_KEY and message:
             raise ValidationFailed({key: [message[0].upper() + message[1:] + "."]}) from exc
         raise ValidationFailed({"__all__": [str(exc)]}) from exc
     old, new = current.to_dict(), updated.to_dict()
