@@ -25,6 +25,8 @@ if ! {
 } >.venv/install.log 2>&1; then
   tail -n 40 .venv/install.log >&2
   echo "Installation failed (full log: .venv/install.log)." >&2
+  echo "If the rule engine did not compile: install gcc and the Python headers (python3-dev)," >&2
+  echo "or install and run with VERTEBRA_PURE_RULES=1 (the Python source, slower)." >&2
   exit 1
 fi
 .venv/bin/python -c "import django, weasyprint, psycopg; from importlib.metadata import version; version('django-ninja')" \

@@ -1,7 +1,7 @@
 """Which form of the rule engine runs: the modules compiled by mypyc, or their Python sources.
 
 An installation compiles this package's modules with mypyc (setup.py): the same source, type
-checked, translated to C, about 1.25× the throughput of the interpreted source (issue 3's
+checked, translated to C: about 1.5× the throughput of the interpreted source (issue 3's
 target). The compiled modules sit next to their sources, and Python imports a compiled module in
 preference to its source, so an edited rule would silently not run until rebuilt. Two guards:
 
@@ -11,7 +11,8 @@ preference to its source, so an edited rule would silently not run until rebuilt
   nothing, at run time it imports the sources over any compiled module. The test suite runs the
   regression fixture this way too, so both forms are checked to give identical results.
 
-This module and ``__init__`` are never compiled: they run before any compiled module loads.
+This module and ``__init__`` are never compiled (setup.py leaves them out): they run before any
+compiled module loads.
 """
 
 from __future__ import annotations
@@ -31,7 +32,6 @@ PACKAGE = __name__.rpartition(".")[0]
 DIRECTORY = pathlib.Path(__file__).resolve().parent
 SOURCES_MANIFEST = "compiled-sources.json"
 PURE_VARIABLE = "VERTEBRA_PURE_RULES"
-NEVER_COMPILED = frozenset(("__init__.py", "compiled.py"))
 
 
 class StaleBuild(ImportError):

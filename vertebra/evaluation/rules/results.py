@@ -60,8 +60,8 @@ class Finding:
     order: int = field(init=False, repr=False, compare=False)
     step: int = field(init=False, repr=False, compare=False)
 
-    # Written out to derive order and step once, at construction (a frozen dataclass stores
-    # through object.__setattr__); compiled, this is a plain native constructor.
+    # Written out so that order and step are derived once, at construction; a frozen
+    # dataclass stores its fields through object.__setattr__.
     def __init__(
         self,
         rule: str,
