@@ -5,7 +5,11 @@ facts missing, antithrombotics with dates), parses them once, then evaluates all
 process, five times. Prints each run and the median evaluations per second of evaluate() over
 pre-parsed snapshots, and separately the rate of parse_snapshot + evaluate.
 
-Target: ≥ 20,000 evaluations per second on one core.
+Target: ≥ 20,000 evaluations per second on one core. The engine runs in the form the
+installation built (compiled by mypyc, or the Python source with VERTEBRA_PURE_RULES=1: see
+vertebra/evaluation/rules/compiled.py); the first line says which. To compare both in one run:
+
+    python bench/evaluate.py; VERTEBRA_PURE_RULES=1 python bench/evaluate.py
 
     python bench/evaluate.py [--count N] [--runs R]
 """
@@ -24,7 +28,7 @@ from typing import Any
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 
-from vertebra.evaluation.rules import evaluate, parse_snapshot
+from vertebra.evaluation.rules import compiled, evaluate, parse_snapshot
 
 SEED = 20261123
 TARGET_PER_SECOND = 20_000
@@ -155,6 +159,8 @@ def main() -> int:
     parser.add_argument("--count", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
+    form = "compiled (mypyc)" if compiled.running_compiled() else "Python source"
+    print(f"rule engine: {form}")
     rng = random.Random(SEED)
     documents = [snapshot(rng) for _ in range(args.count)]
     started = time.perf_counter()

@@ -36,8 +36,6 @@ from vertebra.evaluation.rules.results import (
     EvaluationResult,
     Finding,
     LevelResult,
-    build_level_result,
-    build_result,
     listed_and_decided,
 )
 from vertebra.evaluation.rules.scores import OF_TYPES, OfScoreResult, of_score, of_type
@@ -247,7 +245,7 @@ def _level_result(
                     inputs.anticoagulated,
                 ),
             )
-    return build_level_result(
+    return LevelResult(
         state.level,
         state.target,
         state.acuity,
@@ -367,7 +365,7 @@ def evaluate(
         fragility_fracture=fragility,
         fracture_establishes_osteoporosis=settings.fragility_fracture_establishes_osteoporosis,
     )
-    return build_result(
+    return EvaluationResult(
         decision,
         RULESET_VERSION,
         findings,

@@ -24,7 +24,7 @@ def acuity(fracture: FractureFacts, neoplastic: bool) -> str:
     neoplastic level without oedema may still be lytic, so its acuity is unknown rather than
     "not acute".
     """
-    oedema = fracture.mri_oedema
+    oedema: bool | None = fracture.mri_oedema
     if neoplastic:
         lesion = fracture.lesion
         if lesion in ("lytic", "mixed") or oedema is True:

@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from operator import attrgetter
 
-from vertebra.evaluation.rules.frozen import draft_class, slot_setters
 from vertebra.evaluation.rules.scores import GenantResult, OfScoreResult, SinsResult
 from vertebra.evaluation.rules.screening import WhoCategory
 
@@ -61,9 +60,8 @@ class Finding:
     order: int = field(init=False, repr=False, compare=False)
     step: int = field(init=False, repr=False, compare=False)
 
-    # Written out because the generated frozen __init__ (and a __post_init__) is several times
-    # slower; findings that are not shared (PRE-ANTITHROMBOTIC) are built per evaluation. It
-    # sets exactly the declared fields, through their slot setters (frozen.py).
+    # Written out so that order and step are derived once, at construction; a frozen
+    # dataclass stores its fields through object.__setattr__.
     def __init__(
         self,
         rule: str,
@@ -74,48 +72,30 @@ class Finding:
         source: str,
         earliest_date: dt.date | None = None,
     ) -> None:
-        (
-            set_rule,
-            set_kind,
-            set_status,
-            set_level,
-            set_message,
-            set_source,
-            set_earliest_date,
-            set_order,
-            set_step,
-        ) = _FINDING_SLOTS
-        set_rule(self, rule)
-        set_kind(self, kind)
-        set_status(self, status)
-        set_level(self, level)
-        set_message(self, message)
-        set_source(self, source)
-        set_earliest_date(self, earliest_date)
-        set_order(self, 2 * _KIND_RANK[kind] + (0 if level is None else 1))
-        set_step(self, _ladder_step(kind, status))
-
-
-_FINDING_SLOTS = slot_setters(Finding)
-_FindingDraft = draft_class(Finding)
+        object.__setattr__(self, "rule", rule)
+        object.__setattr__(self, "kind", kind)
+        object.__setattr__(self, "status", status)
+        object.__setattr__(self, "level", level)
+        object.__setattr__(self, "message", message)
+        object.__setattr__(self, "source", source)
+        object.__setattr__(self, "earliest_date", earliest_date)
+        object.__setattr__(self, "order", 2 * _KIND_RANK[kind] + (0 if level is None else 1))
+        object.__setattr__(self, "step", _ladder_step(kind, status))
 
 
 def restated(template: Finding, message: str, earliest_date: dt.date | None) -> Finding:
     """``template`` with another message and earliest date: the findings built per evaluation
     (PRE-ANTITHROMBOTIC with its dates) take rule, kind, status, level, source and the derived
-    listing order and ladder step from a template, built as a draft (frozen.py)."""
-    draft = _FindingDraft()
-    draft.rule = template.rule
-    draft.kind = template.kind
-    draft.status = template.status
-    draft.level = template.level
-    draft.message = message
-    draft.source = template.source
-    draft.earliest_date = earliest_date
-    draft.order = template.order
-    draft.step = template.step
-    draft.__class__ = Finding
-    return draft  # type: ignore[no-any-return]
+    listing order and ladder step from a template."""
+    return Finding(
+        template.rule,
+        template.kind,
+        template.status,
+        template.level,
+        message,
+        template.source,
+        earliest_date,
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,37 +112,6 @@ class LevelResult:
     sins: SinsResult | None
 
 
-_LevelResultDraft = draft_class(LevelResult)
-
-
-def build_level_result(
-    level: str,
-    target: bool,
-    acuity: str,
-    etiology: str,
-    etiology_recorded: bool,
-    genant: GenantResult | None,
-    of_type: str | None,
-    of_applicable: bool,
-    of_score: OfScoreResult | None,
-    sins: SinsResult | None,
-) -> LevelResult:
-    """``LevelResult(...)``, built as a draft (frozen.py): one per level per evaluation."""
-    draft = _LevelResultDraft()
-    draft.level = level
-    draft.target = target
-    draft.acuity = acuity
-    draft.etiology = etiology
-    draft.etiology_recorded = etiology_recorded
-    draft.genant = genant
-    draft.of_type = of_type
-    draft.of_applicable = of_applicable
-    draft.of_score = of_score
-    draft.sins = sins
-    draft.__class__ = LevelResult
-    return draft  # type: ignore[no-any-return]
-
-
 @dataclass(frozen=True, slots=True)
 class EvaluationResult:
     decision: str
@@ -172,31 +121,6 @@ class EvaluationResult:
     spinal_deformity_index: int | None  # sum of Genant grades over listed T4–L4 levels
     spinal_deformity_index_at_least: bool
     bone_density: WhoCategory
-
-
-_ResultDraft = draft_class(EvaluationResult)
-
-
-def build_result(
-    decision: str,
-    ruleset_version: str,
-    findings: tuple[Finding, ...],
-    levels: tuple[LevelResult, ...],
-    spinal_deformity_index: int | None,
-    spinal_deformity_index_at_least: bool,
-    bone_density: WhoCategory,
-) -> EvaluationResult:
-    """``EvaluationResult(...)``, built as a draft (frozen.py): one per evaluation."""
-    draft = _ResultDraft()
-    draft.decision = decision
-    draft.ruleset_version = ruleset_version
-    draft.findings = findings
-    draft.levels = levels
-    draft.spinal_deformity_index = spinal_deformity_index
-    draft.spinal_deformity_index_at_least = spinal_deformity_index_at_least
-    draft.bone_density = bone_density
-    draft.__class__ = EvaluationResult
-    return draft  # type: ignore[no-any-return]
 
 
 # Findings repeat across evaluations (same rule, status, level and message facts), so each is

@@ -15,7 +15,6 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from vertebra.evaluation.rules import thresholds as th
-from vertebra.evaluation.rules.frozen import draft_class
 from vertebra.evaluation.rules.model import Heights
 
 # Display arithmetic only (percentages and ratios shown to people); the comparisons that
@@ -83,10 +82,6 @@ class GenantResult:
         return self.loss * denominator >= self.denominator * numerator
 
 
-# Built as a draft (frozen.py): one per level per evaluation.
-_GenantDraft = draft_class(GenantResult)
-
-
 def _ratio(top: Decimal | None, bottom: Decimal | None) -> Decimal | None:
     if top is None or bottom is None or bottom.is_zero():
         return None
@@ -138,15 +133,7 @@ def genant(heights: Heights | None) -> GenantResult | None:
             morphology = "wedge"
         else:
             morphology = "biconcave"
-    result = _GenantDraft()
-    result.grade = grade
-    result.morphology = morphology
-    result.at_least = at_least
-    result.loss = loss
-    result.denominator = denominator
-    result.heights = heights
-    result.__class__ = GenantResult
-    return result  # type: ignore[no-any-return]
+    return GenantResult(grade, morphology, at_least, loss, denominator, heights)
 
 
 def is_deformed(result: GenantResult | None) -> bool | None:
