@@ -9,41 +9,25 @@ then run as Python source, slower, with identical results.
 
 from __future__ import annotations
 
-import hashlib
-import json
-import os
-import pathlib
+import runpy
 
 from setuptools import setup
 
-RULES = pathlib.Path("vertebra/evaluation/rules")
-NEVER_COMPILED = {"__init__.py", "compiled.py"}  # they choose the form before any module loads
-MANIFEST = RULES / "compiled-sources.json"
-
-
-def _rule_modules() -> list[pathlib.Path]:
-    return sorted(path for path in RULES.glob("*.py") if path.name not in NEVER_COMPILED)
+RULES = "vertebra/evaluation/rules"
+# The package's own module, read by path: it names what is compiled and records it.
+compiled = runpy.run_path(f"{RULES}/compiled.py")
 
 
 def _compiled_rules() -> list[object]:
-    if os.environ.get("VERTEBRA_PURE_RULES", "") == "1":
-        MANIFEST.unlink(missing_ok=True)
+    if compiled["pure_requested"]():
         return []
     from mypyc.build import mypycify
 
-    modules = _rule_modules()
-    MANIFEST.write_text(
-        json.dumps(
-            {path.name: hashlib.sha256(path.read_bytes()).hexdigest() for path in modules},
-            indent=1,
-            sort_keys=True,
-        )
-        + "\n"
-    )
+    sources = compiled["record_sources"]()
     # --config-file= : the project's mypy settings name the Django plugin, which the isolated
     # build environment does not have; the rules import nothing from Django.
     return mypycify(
-        ["--config-file=", *map(str, modules)],
+        ["--config-file=", *(f"{RULES}/{path.name}" for path in sources)],
         opt_level="3",
         group_name="vertebra_rules",
     )

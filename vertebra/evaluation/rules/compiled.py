@@ -11,8 +11,9 @@ preference to its source, so an edited rule would silently not run until rebuilt
   nothing, at run time it imports the sources over any compiled module. The test suite runs the
   regression fixture this way too, so both forms are checked to give identical results.
 
-This module and ``__init__`` are never compiled (setup.py leaves them out): they run before any
-compiled module loads.
+This module and ``__init__`` are never compiled: they run before any compiled module loads.
+setup.py reads this module by path (the package cannot be imported mid-build), so the build and
+the import check share one list of compiled sources, one record and one digest.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ PACKAGE = __name__.rpartition(".")[0]
 DIRECTORY = pathlib.Path(__file__).resolve().parent
 SOURCES_MANIFEST = "compiled-sources.json"
 PURE_VARIABLE = "VERTEBRA_PURE_RULES"
+NEVER_COMPILED = frozenset(("__init__.py", "compiled.py"))
 
 
 class StaleBuild(ImportError):
@@ -44,6 +46,19 @@ def pure_requested() -> bool:
 
 def source_digest(path: pathlib.Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def compiled_sources(directory: pathlib.Path = DIRECTORY) -> list[pathlib.Path]:
+    """The sources the build compiles: every module but this one and ``__init__``."""
+    return sorted(path for path in directory.glob("*.py") if path.name not in NEVER_COMPILED)
+
+
+def record_sources(directory: pathlib.Path = DIRECTORY) -> list[pathlib.Path]:
+    """Write the digest of every source about to be compiled (the build); return them."""
+    sources = compiled_sources(directory)
+    digests = {path.name: source_digest(path) for path in sources}
+    (directory / SOURCES_MANIFEST).write_text(json.dumps(digests, indent=1, sort_keys=True) + "\n")
+    return sources
 
 
 def compiled_modules(directory: pathlib.Path = DIRECTORY) -> list[str]:

@@ -3,9 +3,7 @@ the Python sources give the same results, and a build older than its sources is 
 
 from __future__ import annotations
 
-import hashlib
 import importlib.machinery
-import json
 import os
 import pathlib
 import subprocess
@@ -55,10 +53,9 @@ def test_the_python_sources_give_the_recorded_results() -> None:
 def _package(tmp_path: pathlib.Path, *, record: bool = True) -> pathlib.Path:
     (tmp_path / "engine.py").write_text("RULES = 1\n")
     (tmp_path / f"engine{_SUFFIX}").write_bytes(b"\x7fELF")
-    (tmp_path / "model.py").write_text("FACTS = 1\n")  # not compiled: never stale
+    (tmp_path / "model.py").write_text("FACTS = 1\n")  # no compiled form: never stale
     if record:
-        digest = hashlib.sha256(b"RULES = 1\n").hexdigest()
-        (tmp_path / compiled.SOURCES_MANIFEST).write_text(json.dumps({"engine.py": digest}))
+        compiled.record_sources(tmp_path)
     return tmp_path
 
 
