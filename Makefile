@@ -28,4 +28,4 @@ bench-booking:  ## booking race and slot search, PostgreSQL
 	.venv/bin/python bench/booking.py
 
 clean:
-	rm -rf .venv var build tests/browser/node_modules *.so vertebra/evaluation/rules/*.so vertebra/evaluation/rules/compiled-sources.json
+	rm -rf .venv var build tests/browser/node_modules

@@ -1,8 +1,7 @@
 #!/usr/bin/env bash
-# Create .venv and install Vertebra into it (with the test extras when asked). The installation
-# compiles the rule engine with mypyc (setup.py). Re-running is cheap: it reinstalls only when
-# pyproject.toml, setup.py or a rule-engine source changed. pip's output goes to
-# .venv/install.log and is shown only if the installation fails.
+# Create .venv and install Vertebra into it (with the test extras when asked). Re-running is
+# cheap: it reinstalls only when pyproject.toml changed. pip's output goes to .venv/install.log
+# and is shown only if the installation fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 extras="${1:-}"
@@ -12,7 +11,7 @@ if ! "$python" -c 'import sys; sys.exit(0 if (3, 11) <= sys.version_info[:2] < (
   exit 1
 fi
 [ -x .venv/bin/python ] || "$python" -m venv .venv
-hash="$(cat pyproject.toml setup.py vertebra/evaluation/rules/*.py | sha256sum | cut -c1-16)"
+hash="$(sha256sum pyproject.toml | cut -c1-16)"
 stamp=".venv/.installed-$hash${extras:+-$extras}"
 # The test install includes the plain one.
 if [ -f "$stamp" ] || { [ -z "$extras" ] && [ -f ".venv/.installed-$hash-test" ]; }; then
@@ -25,8 +24,6 @@ if ! {
 } >.venv/install.log 2>&1; then
   tail -n 40 .venv/install.log >&2
   echo "Installation failed (full log: .venv/install.log)." >&2
-  echo "If the rule engine did not compile: install gcc and the Python headers (python3-dev)," >&2
-  echo "or install and run with VERTEBRA_PURE_RULES=1 (the Python source, slower)." >&2
   exit 1
 fi
 .venv/bin/python -c "import django, weasyprint, psycopg; from importlib.metadata import version; version('django-ninja')" \

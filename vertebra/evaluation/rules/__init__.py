@@ -8,15 +8,7 @@ probability, WHO bone density). Every rule cites its source key; see sources.SOU
     result = evaluate(snapshot, RuleSettings())
     document = result_to_json(result)
 
-The modules run compiled by mypyc when the installation built them, else as Python source
-(compiled.py).
 """
-
-from vertebra.evaluation.rules import compiled
-
-compiled.prepare()
-
-# The package's modules are imported after prepare(), which chooses their form.
 
 from vertebra.evaluation.rules.engine import DEFAULT_SETTINGS, evaluate
 from vertebra.evaluation.rules.model import CandidateSnapshot

@@ -44,10 +44,9 @@ def test_settings_as_printed_reach_the_messages() -> None:
     assert "target ≤ 1.8)" in coag_message("1.8")
 
 
-def test_results_are_frozen_dataclasses_compiled_or_not() -> None:
+def test_results_are_frozen_dataclasses() -> None:
     """Findings, level results, Genant grades and the result are what the dataclass
-    constructor builds, equal and hashed alike, and stay frozen, also as mypyc's native
-    classes (compiled.py)."""
+    constructor builds, equal and hashed alike, and stay frozen."""
     snapshot = parse_snapshot(
         {
             "fractures": [
@@ -94,8 +93,7 @@ def test_listing_groups_agree_with_a_stable_sort() -> None:
 
 def test_findings_added_to_their_group_directly_are_of_that_group() -> None:
     """The engine hands listed_and_decided the findings of its one-kind rules apart from the
-    rest; each is of the group it is added to, as the listing order requires. (The passes are
-    called one by one: compiled, evaluate's calls cannot be intercepted.)"""
+    rest; each is of the group it is added to, as the listing order requires."""
     from vertebra.evaluation.rules import engine
 
     precondition = 2 * results.KINDS.index(results.PRECONDITION)
