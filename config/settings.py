@@ -100,6 +100,7 @@ INSTALLED_APPS = [
     "vertebra.procedures",
     "vertebra.portal",
     "vertebra.fhir",
+    "vertebra.clinic",
 ]
 
 MIDDLEWARE = [

@@ -10,7 +10,7 @@ from django.core.management.base import CommandError
 
 from vertebra.audit.models import AuditEvent
 from vertebra.audit.selectors import audit_chain_verify
-from vertebra.core.cli import main
+from vertebra.clinic.cli import main
 from vertebra.core.models import Role, User
 from vertebra.patients.models import Patient, Referral, ReferralStatus
 from vertebra.procedures.models import ProcedureRecord
