@@ -4,8 +4,10 @@ fluoroscopy suite with their weekly hours, and booking through the scheduling se
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from vertebra.audit.models import AuditAction
@@ -128,10 +130,16 @@ class Clinic:
 ARRIVED, COMPLETED = AppointmentStatus.ARRIVED, AppointmentStatus.COMPLETED
 
 
+@functools.cache
+def _password_hash() -> str:
+    """One Argon2 hash of the shared demo password (each hash costs ~0.4 s by design)."""
+    return make_password(DEMO_PASSWORD)
+
+
 def _create_user(username: str, role: str, full_name: str, patient: Patient | None) -> User:
     first, _, last = full_name.rpartition(" ")
     user = User(username=username, role=role, first_name=first, last_name=last)
-    user.set_password(DEMO_PASSWORD)
+    user.password = _password_hash()
     with transaction.atomic():
         user.save()
         if patient is not None:

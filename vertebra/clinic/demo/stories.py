@@ -114,7 +114,7 @@ def plans(*, patients: int, seed: int, today: dt.date) -> list[Plan]:
     for index in range(len(result), patients):
         kind = rng.choices(
             ("followed", "referred", "triaged", "review", "decided", "scheduled", "declined"),
-            (9, 2, 2, 1, 1, 2, 3),
+            (9, 2, 2, 1, 2, 1, 3),
         )[0]
         back = dt.timedelta(days=rng.randint(0, 4))
         if kind == "followed":
