@@ -359,8 +359,8 @@ def load_data(*, patients: int, referrals: int, seed: int) -> Dataset:
     from vertebra.audit.chain import GENESIS_HASH, chain_hash
     from vertebra.audit.models import AuditAction, AuditChainHead, AuditEvent
     from vertebra.audit.services import json_safe
+    from vertebra.clinic.demo import FAMILY_NAMES, GIVEN_NAMES
     from vertebra.core.models import Role, User
-    from vertebra.patients.demo import FAMILY_NAMES, GIVEN_NAMES
     from vertebra.patients.models import (
         ClinicalAssessment,
         Fracture,

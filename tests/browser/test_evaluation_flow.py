@@ -10,10 +10,9 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import log_in
+from vertebra.clinic.demo import DEMO_PASSWORD, load_demo_clinic
 from vertebra.core.models import User
-from vertebra.evaluation.demo import decide_demo_referral
 from vertebra.evaluation.models import FinalDecision
-from vertebra.patients.demo import DEMO_PASSWORD, load_demo_clinic
 from vertebra.patients.models import Referral
 
 pytestmark = pytest.mark.browser
@@ -22,8 +21,8 @@ pytestmark = pytest.mark.browser
 def test_physician_evaluates_a_demo_patient_and_departs_with_a_reason(
     page: Any, live_server: Any, shoot: Any, accessible: Any
 ) -> None:
-    load_demo_clinic(patients=3, seed=2026, decide=decide_demo_referral)
-    # The demo's second patient is being evaluated with a complete assessment.
+    load_demo_clinic(patients=3, seed=2026)
+    # The demo's third patient is being worked up: evaluated on the referral letter alone.
     referral = Referral.objects.filter(status="evaluating").select_related("patient").first()
     assert referral is not None
     patient = referral.patient

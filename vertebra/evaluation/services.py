@@ -43,7 +43,10 @@ def rule_settings_current() -> tuple[rules.RuleSettings, RuleSettingsVersion | N
 
 
 def referral_snapshot(referral: Referral) -> dict[str, Any]:
-    """The §2.1 snapshot of a referral as recorded now (levels in spinal order)."""
+    """The §2.1 snapshot of a referral as recorded now (levels in spinal order). Read from the
+    database, not from the instance passed in: a caller's instance may hold an assessment or
+    patient cached before the latest save, which the evaluation would otherwise ignore."""
+    referral = Referral.objects.select_related("patient", "assessment").get(pk=referral.pk)
     fractures = sorted(
         referral.fractures.filter(record_status=RecordStatus.ACTIVE),
         key=lambda f: SPINE_LEVELS.index(f.level),

@@ -112,6 +112,20 @@ def test_evaluation_is_stored_with_snapshot_version_settings_and_audit(actor, ca
     assert Referral.objects.get(pk=candidate.pk).status == "evaluating"
 
 
+def test_evaluation_reads_the_facts_saved_since_the_instance_was_loaded(actor, referral):
+    """The caller's referral caches its (empty) assessment; the facts saved through the
+    services afterwards are the ones evaluated, not the cached ones."""
+    cached = referral.assessment  # loaded before the facts are recorded
+    patient_services.assessment_update(
+        actor=actor, assessment=cached, expected_version=1, data=COMPLETE_ASSESSMENT
+    )
+    patient_services.fracture_create(actor=actor, referral=referral, data=L1_FRACTURE)
+    assert referral.assessment.pain_nrs is None  # the instance still holds the old values
+    evaluation = services.evaluation_run(actor=actor, referral=referral)
+    assert evaluation.decision == "recommended"
+    assert snapshot_loads(evaluation.snapshot)["pain"]["nrs"] == 7
+
+
 def test_rerunning_the_stored_snapshot_gives_the_identical_result(actor, candidate):
     evaluation = services.evaluation_run(actor=actor, referral=candidate)
     # Later edits to the record do not change what the stored evaluation reproduces.
