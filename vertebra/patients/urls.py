@@ -2,13 +2,12 @@ from django.urls import path
 
 from vertebra.patients import views
 
-app_name = "staff"
+# Included with the chart under the namespace "staff" by vertebra/clinic/urls.py.
 
 urlpatterns = [
     path("", views.worklist, name="worklist"),
     path("patients/", views.patient_list, name="patient_list"),
     path("patients/new", views.patient_create, name="patient_create"),
-    path("patients/<str:patient_id>/", views.patient_chart, name="patient_chart"),
     path("patients/<str:patient_id>/edit", views.patient_edit, name="patient_edit"),
     path(
         "patients/<str:patient_id>/entered-in-error", views.patient_retract, name="patient_retract"

@@ -28,7 +28,6 @@ from vertebra.patients.forms import (
     VersionedForm,
 )
 from vertebra.patients.models import Referral, ReferralStatus
-from vertebra.patients.spine_svg import spine_svg
 
 
 def _or_404(obj: Any) -> Any:
@@ -120,30 +119,6 @@ def patient_create(request: HttpRequest) -> HttpResponse:
 
 def _status(form: Any) -> int:
     return 422 if form.is_bound and form.errors else 200
-
-
-@require(Capability.PATIENT_VIEW)
-def patient_chart(request: HttpRequest, patient_id: str) -> HttpResponse:
-    try:
-        chart = services.patient_chart_open(
-            actor=Actor.from_request(request), patient_public_id=patient_id
-        )
-    except DomainError as exc:
-        raise Http404 from exc
-    return render(
-        request,
-        "patients/chart.html",
-        {
-            "chart": chart,
-            "patient": chart.patient,
-            "spine_svg": spine_svg(chart.fractured_levels),
-            "nav": "patients",
-            "statuses": ReferralStatus,
-            "transitions": services.ALLOWED_TRANSITIONS,
-            # Mirrors evaluation.services.EVALUABLE_STATUSES (patients may not import evaluation).
-            "evaluable_statuses": ("referred", "evaluating", "decided"),
-        },
-    )
 
 
 @require(Capability.PATIENT_EDIT)

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import Max
 
 from vertebra.audit.models import AuditAction
+from vertebra.audit.records import create_record, only_fields, retract_record, update_record
 from vertebra.audit.services import audit_record, json_safe
 from vertebra.core import timeutil
 from vertebra.core.actor import Actor
@@ -30,7 +31,6 @@ from vertebra.core.errors import (
 )
 from vertebra.core.models import ClinicalRecord, RecordStatus, Role, User
 from vertebra.core.permissions import Capability, ensure
-from vertebra.core.records import create_record, only_fields, retract_record, update_record
 from vertebra.patients.models import Fracture, Referral, ReferralStatus
 from vertebra.patients.services import referral_set_status
 from vertebra.procedures import selectors
