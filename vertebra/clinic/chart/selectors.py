@@ -32,10 +32,9 @@ from vertebra.patients.models import (
 from vertebra.patients.selectors import as_public_id, patient_get
 from vertebra.procedures.models import ProcedureRecord
 
-# --- The chart ---------------------------------------------------------------------------
-# Its lists are read as tuples of the columns the page shows, into the small rows below: model
-# instances would decode what the chart never shows (an evaluation's snapshot and result, an
-# audit row's changes) and Django's prefetching costs more than the queries themselves.
+# The chart's lists are read as tuples of the columns the page shows, into the small rows below:
+# model instances would decode what the chart never shows (an evaluation's snapshot and result,
+# an audit row's changes) and Django's prefetching costs more than the queries themselves.
 
 
 def _person(first_name: str, last_name: str, username: str) -> str:
