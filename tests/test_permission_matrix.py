@@ -517,6 +517,7 @@ def procedure_ids(patient: Patient, make_referral: Any, physician: Actor) -> dic
     """An in-progress record {x} with an L1 level {l}, and a signed record {s}, each of its own
     decided referral (started with an emergency override: their checklists are not done)."""
     from vertebra.procedures import record
+    from vertebra.procedures.models import ProcedureRecord
     from vertebra.procedures.tests.conftest import decide, fill_for_signing, level_data
 
     ids = {}
@@ -527,11 +528,11 @@ def procedure_ids(patient: Patient, make_referral: Any, physician: Actor) -> dic
             actor=physician, referral=referral, operator=physician.user, emergency_reason="Test"
         )
         ids[key] = str(started.public_id)
-    in_progress = record.ProcedureRecord.objects.get(public_id=ids["x"])
+    in_progress = ProcedureRecord.objects.get(public_id=ids["x"])
     level = record.level_add(actor=physician, procedure=in_progress, data=level_data("L1"))
     ids["l"] = str(level.public_id)
     signed = fill_for_signing(
-        record.ProcedureRecord.objects.get(public_id=ids["s"]), physician, levels=("T8",)
+        ProcedureRecord.objects.get(public_id=ids["s"]), physician, levels=("T8",)
     )
     record.procedure_sign(actor=physician, procedure=signed, expected_version=signed.version)
     return ids

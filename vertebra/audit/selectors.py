@@ -1,12 +1,11 @@
-"""Reading the audit trail: verification, filtered lists, CSV rows."""
+"""Reading the audit trail: verification of its hash chain.
+
+The administrator's filtered list and CSV export read patients' columns too, so they live above
+the patients app, in vertebra/clinic/audit_report/."""
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Iterator
 from dataclasses import dataclass
-
-from django.db.models import QuerySet
 
 from vertebra.audit.chain import GENESIS_HASH, chain_hash
 from vertebra.audit.models import AuditChainHead, AuditEvent
@@ -55,72 +54,3 @@ def audit_chain_verify() -> ChainVerdict:
             "events at the end of the trail are missing",
         )
     return ChainVerdict(True, checked)
-
-
-@dataclass(frozen=True, slots=True)
-class AuditFilter:
-    patient_query: str = ""
-    username: str = ""
-    date_from: dt.date | None = None
-    date_to: dt.date | None = None
-
-
-def audit_event_list(filters: AuditFilter) -> QuerySet[AuditEvent]:
-    from vertebra.core.timeutil import clinic_day_bounds
-
-    events = AuditEvent.objects.select_related("patient").order_by("-sequence")
-    if filters.patient_query:
-        q = filters.patient_query.strip()
-        events = events.filter(patient__mrn__iexact=q) | events.filter(
-            patient__search_text__contains=_normalise(q)
-        )
-    if filters.username:
-        events = events.filter(actor_username__iexact=filters.username.strip())
-    if filters.date_from:
-        events = events.filter(occurred_at__gte=clinic_day_bounds(filters.date_from)[0])
-    if filters.date_to:
-        events = events.filter(occurred_at__lt=clinic_day_bounds(filters.date_to)[1])
-    return events
-
-
-def _normalise(text: str) -> str:
-    from vertebra.patients.search import normalise
-
-    return normalise(text)
-
-
-CSV_HEADER = (
-    "sequence",
-    "occurred_at_utc",
-    "username",
-    "role",
-    "action",
-    "patient_mrn",
-    "object_type",
-    "object_id",
-    "summary",
-    "client_address",
-    "changes",
-    "hash",
-)
-
-
-def audit_csv_rows(events: QuerySet[AuditEvent]) -> Iterator[tuple[str, ...]]:
-    import json
-
-    yield CSV_HEADER
-    for e in events.iterator(chunk_size=2000):
-        yield (
-            str(e.sequence),
-            e.occurred_at.isoformat(),
-            e.actor_username,
-            e.actor_role,
-            e.action,
-            e.patient.mrn if e.patient else "",
-            e.object_type,
-            e.object_id,
-            e.summary,
-            e.client_address,
-            json.dumps(e.changes, sort_keys=True),
-            e.hash,
-        )

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from django.db import connection, transaction
+from django.db.models import Model
 from django.utils import timezone
 
 from vertebra.audit.chain import GENESIS_HASH, chain_hash
@@ -16,7 +17,6 @@ from vertebra.audit.models import AuditChainHead, AuditEvent
 
 if TYPE_CHECKING:
     from vertebra.core.actor import Actor
-    from vertebra.patients.models import Patient
 
 
 def json_safe(value: Any) -> Any:
@@ -40,7 +40,9 @@ def audit_record(
     action: str,
     object_type: str,
     object_id: object,
-    patient: Patient | None = None,
+    # The patients.Patient the event concerns. Audit sits below patients (every app writes audit
+    # events), so it names no Patient type; the foreign key refuses any other model.
+    patient: Model | None = None,
     summary: str = "",
     changes: Mapping[str, Any] | None = None,
 ) -> AuditEvent:
@@ -57,6 +59,8 @@ def audit_record(
             ignore_conflicts=True,
         )
         head = AuditChainHead.objects.select_for_update().get(singleton=1)
+    # Typed loosely above; the foreign key's descriptor refuses anything but a Patient.
+    patient_row: Any = patient
     event = AuditEvent(
         sequence=head.last_sequence + 1,
         # Whole microseconds survive every database; the hash must read back identically.
@@ -65,7 +69,7 @@ def audit_record(
         actor_username=actor.username,
         actor_role=actor.role,
         action=action,
-        patient=patient,
+        patient=patient_row,
         object_type=object_type,
         object_id=str(object_id),
         summary=summary[:300],

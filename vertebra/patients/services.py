@@ -13,19 +13,18 @@ from typing import Any
 from django.db import transaction
 
 from vertebra.audit.models import AuditAction
+from vertebra.audit.records import create_record, only_fields, retract_record, update_record
 from vertebra.audit.services import audit_record
 from vertebra.core import timeutil
 from vertebra.core.actor import Actor
 from vertebra.core.errors import (
     DuplicateRecord,
     Forbidden,
-    NotFound,
     TransitionNotAllowed,
     ValidationFailed,
 )
 from vertebra.core.models import RecordStatus, system_user
 from vertebra.core.permissions import Capability, ensure, has_capability
-from vertebra.core.records import create_record, only_fields, retract_record, update_record
 from vertebra.patients.models import (
     Anticoagulant,
     ClinicalAssessment,
@@ -467,26 +466,6 @@ def fracture_enter_in_error(*, actor: Actor, fracture: Fracture, reason: str) ->
 
 
 # --- Reads that are audited -----------------------------------------------------------------
-
-
-def patient_chart_open(*, actor: Actor, patient_public_id: Any) -> Any:
-    """Load a patient's chart and record that this person opened it, in one transaction."""
-    from vertebra.patients.selectors import patient_chart
-
-    ensure(actor, Capability.PATIENT_VIEW)
-    with transaction.atomic():
-        chart = patient_chart(patient_public_id=patient_public_id)
-        if chart is None:
-            raise NotFound("No such patient.")
-        audit_record(
-            actor=actor,
-            action=AuditAction.VIEW,
-            object_type="Patient",
-            object_id=chart.patient.public_id,
-            patient=chart.patient,
-            summary="Opened chart",
-        )
-    return chart
 
 
 def patient_read_audited(*, actor: Actor, patient: Patient, what: str) -> None:

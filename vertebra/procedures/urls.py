@@ -1,7 +1,7 @@
 from django.urls import path
 
-from vertebra.procedures import record_views as rv
 from vertebra.procedures import views
+from vertebra.procedures.record_views import edits, page, reports, start
 
 app_name = "procedures"
 
@@ -21,42 +21,48 @@ urlpatterns = [
 
 # The procedure record (record_views).
 urlpatterns += [
-    path("referrals/<str:referral_id>/procedure", rv.procedure_start, name="procedure_start"),
-    path("procedures/<str:procedure_id>/", rv.procedure_detail, name="procedure"),
+    path("referrals/<str:referral_id>/procedure", start.procedure_start, name="procedure_start"),
+    path("procedures/<str:procedure_id>/", page.procedure_detail, name="procedure"),
     path(
         "procedures/<str:procedure_id>/sections/<str:section>",
-        rv.procedure_section,
+        edits.procedure_section,
         name="procedure_section",
     ),
-    path("procedures/<str:procedure_id>/imaging", rv.procedure_imaging, name="procedure_imaging"),
-    path("procedures/<str:procedure_id>/levels", rv.level_add, name="level_add"),
-    path("procedure-levels/<str:level_id>", rv.level_edit, name="level_edit"),
-    path("procedure-levels/<str:level_id>/leaks", rv.leak_add, name="leak_add"),
+    path(
+        "procedures/<str:procedure_id>/imaging", edits.procedure_imaging, name="procedure_imaging"
+    ),
+    path("procedures/<str:procedure_id>/levels", edits.level_add, name="level_add"),
+    path("procedure-levels/<str:level_id>", edits.level_edit, name="level_edit"),
+    path("procedure-levels/<str:level_id>/leaks", edits.leak_add, name="leak_add"),
     path(
         "procedures/<str:procedure_id>/adverse-events",
-        rv.adverse_event_add,
+        edits.adverse_event_add,
         name="adverse_event_add",
     ),
     path(
         "procedures/<str:procedure_id>/no-adverse-events",
-        rv.procedure_adverse_none,
+        edits.procedure_adverse_none,
         name="adverse_none",
     ),
-    path("procedures/<str:procedure_id>/medications", rv.medication_add, name="medication_add"),
-    path("procedures/<str:procedure_id>/vital-signs", rv.vitals_add, name="vitals_add"),
+    path("procedures/<str:procedure_id>/medications", edits.medication_add, name="medication_add"),
+    path("procedures/<str:procedure_id>/vital-signs", edits.vitals_add, name="vitals_add"),
     path(
         "procedure-entries/<str:kind>/<str:entry_id>/entered-in-error",
-        rv.entry_retract,
+        edits.entry_retract,
         name="entry_retract",
     ),
     path(
         "procedures/<str:procedure_id>/entered-in-error",
-        rv.procedure_retract,
+        edits.procedure_retract,
         name="procedure_retract",
     ),
-    path("procedures/<str:procedure_id>/sign", rv.procedure_sign, name="procedure_sign"),
-    path("procedures/<str:procedure_id>/addenda", rv.addendum_add, name="addendum_add"),
-    path("procedures/<str:procedure_id>/report", rv.procedure_report, name="report"),
-    path("procedures/<str:procedure_id>/report.pdf", rv.procedure_report_pdf, name="report_pdf"),
-    path("procedures/<str:procedure_id>/discharge.pdf", rv.discharge_pdf, name="discharge_pdf"),
+    path("procedures/<str:procedure_id>/sign", edits.procedure_sign, name="procedure_sign"),
+    path("procedures/<str:procedure_id>/addenda", edits.addendum_add, name="addendum_add"),
+    path("procedures/<str:procedure_id>/report", reports.procedure_report, name="report"),
+    path(
+        "procedures/<str:procedure_id>/report.pdf", reports.procedure_report_pdf, name="report_pdf"
+    ),
+    path(
+        "procedures/<str:procedure_id>/discharge.pdf", reports.discharge_pdf, name="discharge_pdf"
+    ),
 ]

@@ -14,6 +14,7 @@ from vertebra.audit.models import AuditChainHead, AuditEvent
 from vertebra.audit.selectors import audit_chain_verify
 from vertebra.audit.services import audit_record
 from vertebra.core.actor import Actor
+from vertebra.core.models import Role
 from vertebra.patients import services
 
 pytestmark = pytest.mark.django_db
@@ -114,3 +115,13 @@ def test_a_failed_change_rolls_back_its_audit_row(actor, make_patient):
 
 def test_empty_trail_verifies(db):
     assert audit_chain_verify().describe() == "ok (0 events)"
+
+
+def test_an_event_refuses_a_record_other_than_a_patient_as_its_patient(actor, users):
+    # audit_record types its patient as any model (audit sits below patients): the foreign key
+    # is what keeps a referral or a user from being stored as the event's patient.
+    with pytest.raises(ValueError, match='must be a "Patient" instance'), transaction.atomic():
+        audit_record(
+            actor=actor, action="view", object_type="User", object_id="x", patient=users[Role.NURSE]
+        )
+    assert not AuditEvent.objects.exists()

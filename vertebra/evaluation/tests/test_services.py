@@ -242,7 +242,5 @@ def test_closed_referrals_are_not_evaluated(actor, candidate):
 
 
 def test_evaluable_statuses_match_the_chart(client_for, actor, candidate):
-    from vertebra.patients.views import patient_chart  # noqa: F401 - the chart's copy below
-
     chart = client_for(Role.NURSE).get(f"/staff/patients/{candidate.patient.public_id}/")
     assert set(chart.context["evaluable_statuses"]) == set(services.EVALUABLE_STATUSES)

@@ -9,10 +9,9 @@ from typing import Any
 from django import template
 from django.urls import reverse
 from django.utils.safestring import SafeString
-from django.utils.timezone import localtime
 
 from vertebra.patients.models import ReferralStatus
-from vertebra.patients.selectors import TimelineEntry, WorklistRow
+from vertebra.patients.selectors import WorklistRow
 from vertebra.patients.services import ASSESSMENT_FIELDS
 
 register = template.Library()
@@ -98,21 +97,3 @@ def worklist_rows(rows: Sequence[WorklistRow]) -> SafeString:
             for r in rows
         )
     )
-
-
-_TIMELINE_ITEM = (
-    '\n        <li><time datetime="{}">{}</time>{} <span class="hint">· {} ({})</span></li>'
-)
-
-
-@register.simple_tag
-def timeline_items(entries: Sequence[TimelineEntry]) -> SafeString:
-    """The chart timeline's list items (up to 200), built in Python for the reason given at
-    worklist_rows; the times are in the clinic's time zone, as Django's date filter shows them
-    ("c" is the ISO 8601 form, then "Y-m-d H:i")."""
-    items = []
-    for e in entries:
-        at = localtime(e.occurred_at)
-        values = (at.isoformat(), f"{at:%Y-%m-%d %H:%M}", e.text, e.actor_username, e.actor_role)
-        items.append(_TIMELINE_ITEM.format(*(escape(str(value)) for value in values)))
-    return SafeString("".join(items))

@@ -12,8 +12,12 @@ from django.http import HttpRequest, HttpResponseBase, StreamingHttpResponse
 from django.shortcuts import render
 
 from vertebra.audit.models import AuditAction
-from vertebra.audit.selectors import AuditFilter, audit_csv_rows, audit_event_list
 from vertebra.audit.services import audit_standalone
+from vertebra.clinic.audit_report.selectors import (
+    AuditFilter,
+    audit_csv_rows,
+    audit_event_list,
+)
 from vertebra.core.actor import Actor
 from vertebra.core.permissions import Capability, require
 
@@ -61,7 +65,10 @@ def audit_events(request: HttpRequest) -> HttpResponseBase:
     filters = form.to_filter() if form.is_valid() else AuditFilter()
     if form.is_bound and not form.is_valid():
         return render(
-            request, "audit/events.html", {"form": form, "page": None, "nav": "audit"}, status=422
+            request,
+            "clinic/audit_events.html",
+            {"form": form, "page": None, "nav": "audit"},
+            status=422,
         )
     events = audit_event_list(filters)
     if request.GET.get("format") == "csv":
@@ -87,7 +94,7 @@ def audit_events(request: HttpRequest) -> HttpResponseBase:
     query.pop("page", None)
     return render(
         request,
-        "audit/events.html",
+        "clinic/audit_events.html",
         {
             "form": form,
             "page": page,

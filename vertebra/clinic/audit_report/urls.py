@@ -1,6 +1,6 @@
 from django.urls import path
 
-from vertebra.audit import views
+from vertebra.clinic.audit_report import views
 
 app_name = "audit"
 

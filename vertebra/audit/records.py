@@ -1,6 +1,8 @@
 """Shared write mechanics for versioned clinical records: validate, compare-and-set the version,
 diff, audit. Every domain service that changes a ClinicalRecord goes through here, so the rules
-(nothing half-written, nothing silently overwritten, every change audited) live in one place."""
+(nothing half-written, nothing silently overwritten, every change audited) live in one place.
+
+It lives in the audit layer, the lowest that sees both core's ClinicalRecord and audit_record."""
 
 from __future__ import annotations
 

@@ -1,4 +1,6 @@
-"""Public pages, login/logout, health check and error pages."""
+"""The site's own pages: where each role starts, login and logout (audited), the public pages,
+the health check and the error pages. They sit in the composition because the landing page names
+every app's pages and login/logout write audit events, which core (the lowest layer) may not."""
 
 from __future__ import annotations
 
@@ -32,11 +34,11 @@ def home(request: HttpRequest) -> HttpResponse:
             return redirect("portal:home")
         page = next((page for cap, page in _LANDING_PAGES if has_capability(user, cap)), None)
         return redirect(page or "staff:worklist")
-    return render(request, "core/home.html")
+    return render(request, "clinic/home.html")
 
 
 def education(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/education.html")
+    return render(request, "clinic/education.html")
 
 
 @require_GET
@@ -48,7 +50,7 @@ def healthz(request: HttpRequest) -> HttpResponse:
 
 
 class LoginView(auth_views.LoginView):
-    template_name = "core/login.html"
+    template_name = "clinic/login.html"
     redirect_authenticated_user = True
 
     def form_valid(self, form: Any) -> HttpResponse:

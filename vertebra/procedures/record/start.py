@@ -1,0 +1,106 @@
+"""Starting a procedure record: through the gate (a valid consent and a ready checklist), or as
+an emergency with the reason why (clinical-reference §4.1)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+
+from vertebra.audit.models import AuditAction
+from vertebra.core import timeutil
+from vertebra.core.actor import Actor
+from vertebra.core.errors import (
+    DuplicateRecord,
+    Forbidden,
+    NotReady,
+    TransitionNotAllowed,
+    ValidationFailed,
+)
+from vertebra.core.models import RecordStatus, User
+from vertebra.core.permissions import Capability, ensure
+from vertebra.patients.models import Referral, ReferralStatus
+from vertebra.procedures import selectors
+from vertebra.procedures.checklist import procedure_gate
+from vertebra.procedures.models import (
+    ItemStatus,
+    ProcedureRecord,
+    ProcedureStatus,
+)
+from vertebra.procedures.record.guard import (
+    audit_procedure,
+    check_operator,
+)
+
+# A procedure starts once the physician has decided to treat (or for a second session).
+STARTABLE = (ReferralStatus.DECIDED, ReferralStatus.SCHEDULED, ReferralStatus.TREATED)
+
+
+def procedure_start(
+    *, actor: Actor, referral: Referral, operator: User | None, emergency_reason: str = ""
+) -> ProcedureRecord:
+    """Open the record of a session. Needs a valid consent and a ready checklist; otherwise
+    only a physician may start, with an emergency override whose reason is kept with what it
+    overrode."""
+    ensure(actor, Capability.PROCEDURE_RECORD)
+    if (errors := check_operator(operator)) or operator is None:
+        raise ValidationFailed(errors)
+    reason = emergency_reason.strip()
+    with transaction.atomic():
+        # Locking the referral serialises two starts of the same session.
+        referral = (
+            Referral.objects.select_for_update().select_related("patient").get(pk=referral.pk)
+        )
+        if not referral.is_active or not referral.patient.is_active:
+            raise ValidationFailed({"__all__": ["This referral was entered in error."]})
+        if referral.status not in STARTABLE:
+            raise TransitionNotAllowed(
+                f"The referral is {referral.get_status_display().lower()}: a procedure starts "
+                "once the physician has decided to treat."
+            )
+        if ProcedureRecord.objects.filter(
+            referral=referral, status=ProcedureStatus.IN_PROGRESS, record_status=RecordStatus.ACTIVE
+        ).exists():
+            raise DuplicateRecord("A procedure of this referral is already in progress: open it.")
+        blocking = list(procedure_gate(referral).blocking)
+        if blocking and not reason:
+            raise NotReady("The procedure can't start yet:", blocking)
+        if blocking:
+            try:
+                ensure(actor, Capability.PROCEDURE_SIGN)
+            except Forbidden as exc:
+                raise Forbidden("Only a physician may start with an emergency override.") from exc
+        checklist = referral.checklists.order_by("-created_at", "-pk").first()
+        time_out = checklist.items.filter(key="time_out").first() if checklist else None
+        record = ProcedureRecord.objects.create(
+            patient=referral.patient,
+            referral=referral,
+            consent=selectors.valid_consent(referral),
+            checklist=checklist,
+            gate_blocking=blocking,
+            emergency_override_reason=reason if blocking else "",
+            emergency_override_by=actor.user if blocking else None,
+            operator=operator,
+            started_at=timeutil.now(),
+            time_out_done=_time_out_done(time_out.status if time_out else None),
+        )
+        changes: dict[str, Any] = {
+            "operator": [None, operator.username],
+            "consent": [None, str(record.consent.public_id) if record.consent else None],
+            "checklist": [None, str(checklist.public_id) if checklist else None],
+        }
+        if blocking:
+            changes["emergency_override"] = {"reason": reason, "overrode": blocking}
+        audit_procedure(
+            actor,
+            AuditAction.CREATE,
+            record,
+            "Procedure started" + (" with an emergency override" if blocking else ""),
+            changes,
+        )
+    return record
+
+
+def _time_out_done(item_status: str | None) -> bool | None:
+    """The checklist's time-out item: met → done, not met → not done, otherwise unknown."""
+    return {ItemStatus.MET.value: True, ItemStatus.NOT_MET.value: False}.get(item_status or "")
