@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
-from functools import lru_cache
+from dataclasses import dataclass
 from operator import attrgetter
 
 from vertebra.evaluation.rules.scores import GenantResult, OfScoreResult, SinsResult
@@ -55,38 +54,21 @@ class Finding:
     message: str
     source: str
     earliest_date: dt.date | None = None  # PRE-ANTITHROMBOTIC only
-    # Derived once at construction: listing order (kind, then patient before level findings)
-    # and the ladder step, so that evaluate() sorts and decides without re-deriving them.
-    order: int = field(init=False, repr=False, compare=False)
-    step: int = field(init=False, repr=False, compare=False)
 
-    # Written out so that order and step are derived once, at construction; a frozen
-    # dataclass stores its fields through object.__setattr__.
-    def __init__(
-        self,
-        rule: str,
-        kind: str,
-        status: str,
-        level: str | None,
-        message: str,
-        source: str,
-        earliest_date: dt.date | None = None,
-    ) -> None:
-        object.__setattr__(self, "rule", rule)
-        object.__setattr__(self, "kind", kind)
-        object.__setattr__(self, "status", status)
-        object.__setattr__(self, "level", level)
-        object.__setattr__(self, "message", message)
-        object.__setattr__(self, "source", source)
-        object.__setattr__(self, "earliest_date", earliest_date)
-        object.__setattr__(self, "order", 2 * _KIND_RANK[kind] + (0 if level is None else 1))
-        object.__setattr__(self, "step", _ladder_step(kind, status))
+    @property
+    def order(self) -> int:
+        """Listing group: kinds in ladder order, patient-level before per-level findings."""
+        return 2 * _KIND_RANK[self.kind] + (0 if self.level is None else 1)
+
+    @property
+    def step(self) -> int:
+        """How far down the §2.2 ladder this finding pushes the decision."""
+        return _ladder_step(self.kind, self.status)
 
 
 def restated(template: Finding, message: str, earliest_date: dt.date | None) -> Finding:
-    """``template`` with another message and earliest date: the findings built per evaluation
-    (PRE-ANTITHROMBOTIC with its dates) take rule, kind, status, level, source and the derived
-    listing order and ladder step from a template."""
+    """``template`` with another message and earliest date (PRE-ANTITHROMBOTIC with its
+    dates)."""
     return Finding(
         template.rule,
         template.kind,
@@ -123,14 +105,6 @@ class EvaluationResult:
     bone_density: WhoCategory
 
 
-# Findings repeat across evaluations (same rule, status, level and message facts), so each is
-# built once and shared: they are immutable. The C-level LRU cache looks one up without a Python
-# frame, and its bound keeps a long-running server with endless distinct messages (dates, lab
-# values) from growing it without limit. The message function and the source are part of the
-# key, so two call sites can never share a finding by accident. The key must tell apart every
-# two facts that print differently: ``typed`` separates 1, 1.0 and True; equal Decimals with
-# different exponents (-3 and -3.0) would still collide, so callers pass a Decimal as its text.
-@lru_cache(maxsize=65_536, typed=True)
 def finding(
     rule: str,
     kind: str,
@@ -140,16 +114,15 @@ def finding(
     message: Callable[..., str],
     *facts: object,
 ) -> Finding:
-    """The finding for these facts; ``message(*facts)`` runs only when it is not cached."""
+    """The finding of a rule, its message written by ``message(*facts)`` and followed by the
+    source."""
     return Finding(rule, kind, status, level, f"{message(*facts)} {source}", source)
 
 
 def constant(
     rule: str, kind: str, status: str, level: str | None, source: str, text: str
 ) -> Finding:
-    """A finding whose message is fixed text: built once at import and shared, exactly what
-    ``finding(rule, kind, status, level, source, <identity>, text)`` builds, without a cache
-    lookup per evaluation."""
+    """A finding whose message is fixed text, followed by the source."""
     return Finding(rule, kind, status, level, f"{text} {source}", source)
 
 

@@ -1,4 +1,5 @@
-"""The engine's shortcuts give what the plain definitions give (performance work, issue 3)."""
+"""Listing, deciding and printing: the engine's listing order and ladder agree with their
+plain definitions, and values print as recorded whatever was evaluated before."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from decimal import Decimal
 
 import pytest
 
-from vertebra.evaluation.rules import RuleSettings, evaluate, memo, parse_snapshot, results, scores
+from vertebra.evaluation.rules import RuleSettings, evaluate, parse_snapshot, results, scores
 from vertebra.evaluation.tests.test_rules_regression import _bench_module
 
 
@@ -19,15 +20,6 @@ def test_decide_listed_agrees_with_decide() -> None:
         findings = evaluate(parse_snapshot(bench.snapshot(rng))).findings
         assert results.decide_listed(findings) == results.decide(findings)
     assert results.decide_listed(()) == results.decide(()) == "recommended"
-
-
-def test_memo_tables_are_bounded() -> None:
-    table = memo.memo_table()
-    for key in range(memo.MEMO_LIMIT + 10):
-        memo.remember(table, key, None)
-    assert len(table) == memo.MEMO_LIMIT
-    memo.clear_memos()
-    assert table == {}
 
 
 def test_settings_as_printed_reach_the_messages() -> None:
@@ -117,8 +109,8 @@ def test_findings_added_to_their_group_directly_are_of_that_group() -> None:
 
 
 def test_hold_texts_follow_each_settings_object() -> None:
-    """The antithrombotic hold texts are memoised per settings object: another object with
-    other intervals or thresholds (even equal ones that print differently) gets its own."""
+    """The antithrombotic hold texts follow the settings of each evaluation: other intervals or
+    thresholds (even equal ones that print differently) give their own texts."""
     snapshot = parse_snapshot(
         {
             "coagulation": {

@@ -34,12 +34,9 @@ import pytest
 from vertebra.evaluation.rules import (
     RuleSettings,
     evaluate,
-    memo,
     parse_snapshot,
     result_to_json,
     result_to_text,
-    results,
-    scores,
 )
 
 _BENCH = pathlib.Path(__file__).resolve().parents[3] / "bench" / "evaluate.py"
@@ -108,12 +105,6 @@ def test_results_unchanged_on_the_full_fixture() -> None:
     assert results_digest(FULL_COUNT) == FULL_DIGEST
 
 
-def _clear_caches() -> None:
-    for cached in (results.finding, scores.of_score, scores.sins, scores.possible_of_types):
-        cached.cache_clear()
-    memo.clear_memos()  # the rules' memo tables (findings and scores keyed by exact facts)
-
-
 def _with_trailing_zero(value: object) -> object:
     """The same snapshot with every Decimal written with one more place (-3 → -3.0): equal
     values that must still print as recorded."""
@@ -132,19 +123,14 @@ def _outputs(snapshot: object, settings: RuleSettings) -> tuple[object, str]:
 
 
 def test_results_do_not_depend_on_what_was_evaluated_before() -> None:
-    """The engine memoises findings; a cached finding must never carry another evaluation's
-    value. Each snapshot and its trailing-zero twin, evaluated one after the other in both
-    orders, must give exactly what each gives in a process with empty caches."""
+    """Evaluation is pure: each snapshot and its trailing-zero twin (equal values that print
+    differently), evaluated one after the other in both orders, give what each gives alone."""
     bench = _bench_module()
     rng = random.Random(bench.SEED + 1)
     originals = [bench.snapshot(rng) for _ in range(150)]
     twins = [_with_trailing_zero(snapshot) for snapshot in originals]
     for settings in (RuleSettings(), _OTHER_SETTINGS):
-        cold = []
-        for snapshot in originals + twins:
-            _clear_caches()
-            cold.append(_outputs(snapshot, settings))
-        _clear_caches()
+        cold = [_outputs(snapshot, settings) for snapshot in originals + twins]
         warm_forward = [_outputs(snapshot, settings) for snapshot in originals + twins]
         warm_backward = [_outputs(snapshot, settings) for snapshot in twins + originals]
         assert warm_forward == cold
@@ -160,7 +146,6 @@ def test_a_t_score_prints_as_recorded_whatever_came_first() -> None:
         text = result_to_text(evaluate(parse_snapshot(snapshot)))
         return [line for line in text.splitlines() if "T-score -3" in line]
 
-    _clear_caches()
     assert all("T-score -3.0" in line for line in texts("-3.0"))
     assert all("T-score -3;" in line or "T-score -3:" in line for line in texts("-3"))
     assert len(texts("-3")) == 2
