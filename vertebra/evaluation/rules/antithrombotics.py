@@ -134,14 +134,14 @@ def antithrombotic(
     planned = snapshot.planned_procedure_date
     if planned is None:
         message = f"{hold}: earliest {when}; no procedure date planned{tail}."
-        return restated(_HOLD_DUE, f"{message} {SRC_HOLD}", earliest)
+        return restated(_HOLD_DUE, f"{message} {SRC_HOLD}", earliest, at_time)
     if planned < earliest:
         message = (
             f"{hold}: earliest {when}; the planned date {planned.isoformat()} is too early{tail}."
         )
-        return restated(_HOLD_DUE, f"{message} {SRC_HOLD}", earliest)
+        return restated(_HOLD_DUE, f"{message} {SRC_HOLD}", earliest, at_time)
     message = f"{hold}: earliest {when}; the planned date {planned.isoformat()} respects it{tail}."
-    return restated(_HOLD_RESPECTED, f"{message} {SRC_HOLD}", earliest)
+    return restated(_HOLD_RESPECTED, f"{message} {SRC_HOLD}", earliest, at_time)
 
 
 _NOT_REVIEWED = _hold_finding(

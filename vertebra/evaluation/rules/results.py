@@ -11,7 +11,7 @@ from operator import attrgetter
 from vertebra.evaluation.rules.scores import GenantResult, OfScoreResult, SinsResult
 from vertebra.evaluation.rules.screening import WhoCategory
 
-RULESET_VERSION = "vertebra-rules-1.1.0"
+RULESET_VERSION = "vertebra-rules-1.2.0"
 
 
 DECISIONS = ("recommended", "specialist_review", "incomplete", "not_recommended")
@@ -53,7 +53,10 @@ class Finding:
     level: str | None
     message: str
     source: str
-    earliest_date: dt.date | None = None  # PRE-ANTITHROMBOTIC only
+    # PRE-ANTITHROMBOTIC only: the earliest safe date, and for an hour-based hold with a
+    # last-dose time the earliest time on that date.
+    earliest_date: dt.date | None = None
+    earliest_time: dt.time | None = None
 
     @property
     def order(self) -> int:
@@ -66,7 +69,12 @@ class Finding:
         return _ladder_step(self.kind, self.status)
 
 
-def restated(template: Finding, message: str, earliest_date: dt.date | None) -> Finding:
+def restated(
+    template: Finding,
+    message: str,
+    earliest_date: dt.date | None,
+    earliest_time: dt.time | None = None,
+) -> Finding:
     """``template`` with another message and earliest date (PRE-ANTITHROMBOTIC with its
     dates)."""
     return Finding(
@@ -77,6 +85,7 @@ def restated(template: Finding, message: str, earliest_date: dt.date | None) -> 
         message,
         template.source,
         earliest_date,
+        earliest_time,
     )
 
 

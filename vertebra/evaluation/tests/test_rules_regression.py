@@ -10,7 +10,10 @@ The digests below were recorded from the engine before the optimisation (after t
 bone-density wording change), then again for rule set 1.1.0 (docs/clinical/evaluation.md,
 Changes): every result that changed (237 of the 20,000 under the default settings, besides the
 version string) was checked to hold a SINS at a level other than metastasis or myeloma, or a
-blastic lesion with neither MRI nor bone-scan uptake. The test recomputes the
+blastic lesion with neither MRI nor bone-scan uptake; then for rule set 1.2.0, which only adds
+JSON keys (``genant.at_least``, ``of_score``, ``earliest_time``): the 1.2.0 results with those
+keys removed and the version string put back reproduced both 1.1.0 digests exactly
+(3b21aa6a… and 84def35c…) before the new digests were recorded. The test recomputes the
 3,000-snapshot digest (a few seconds); set VERTEBRA_FULL_REGRESSION=1 to also check the
 20,000-snapshot one. To print both digests:
 
@@ -42,9 +45,9 @@ from vertebra.evaluation.rules import (
 _BENCH = pathlib.Path(__file__).resolve().parents[3] / "bench" / "evaluate.py"
 
 SUBSET_COUNT = 3_000
-SUBSET_DIGEST = "3b21aa6a11d668609777b104e42bce8b2fedb77201bf6166eee73792f2cb7e47"
+SUBSET_DIGEST = "669b41ec513aa7b94f989d8fa1d799a581693dd6228006a0809947a14b16e69c"
 FULL_COUNT = 20_000
-FULL_DIGEST = "84def35c1ebacd3f0d789ca80892f77a584170ae004cecff4b13be1fd5828d96"
+FULL_DIGEST = "773a9d814069c799df2b603353b9fbdccd83ca05ff4613515d9bcf5807c01e1c"
 
 # Every setting the rules read, away from its default, so that settings-dependent branches and
 # anything precomputed per settings object are part of the digest.
