@@ -53,11 +53,8 @@ class _LevelPass:
         "junction",
         "kyphosis",
         "level_results",
-        "level_risks",
         "osteoporotic",
-        "preconditions",
         "recent",
-        "risks",
         "sdi",
         "sdi_at_least",
         "sdi_levels",
@@ -65,13 +62,9 @@ class _LevelPass:
 
     def __init__(self) -> None:
         self.agg = patient.Aggregates()
-        # Findings whose kind depends on the facts, to be sorted into their listing groups;
-        # the rules that give one kind only (patient-level preconditions and risks, the
-        # per-level cement-leakage risk) add theirs to that group directly (listed_and_decided).
+        # Every finding, in rule order per level then for the patient; evaluate() lists them in
+        # ladder order (listed_and_decided).
         self.found: list[Finding] = []
-        self.preconditions: list[Finding] = []
-        self.risks: list[Finding] = []
-        self.level_risks: list[Finding] = []
         self.level_results: list[LevelResult] = []
         # Level names, in input order.
         self.osteoporotic: tuple[str, ...] = ()
@@ -84,8 +77,7 @@ class _LevelPass:
 
 
 def _level_findings(state: LevelState, settings: RuleSettings, out: _LevelPass) -> None:
-    """The per-level rules, and the facts of this level that patient-level rules need. The
-    findings of a level are added as one tuple: one list extension instead of a call each."""
+    """The per-level rules, and the facts of this level that patient-level rules need."""
     found = out.found
     level = state.level
     if not (state.target or state.potential):
@@ -126,7 +118,7 @@ def _level_findings(state: LevelState, settings: RuleSettings, out: _LevelPass) 
     if state.target:
         risk = leakage(state)
         if risk is not None:
-            out.level_risks.append(risk)
+            found.append(risk)
         if fracture.intravertebral_cleft:
             out.cleft += (level,)
         if kyphotic:
@@ -201,8 +193,7 @@ def _levels(snapshot: CandidateSnapshot, settings: RuleSettings) -> _LevelPass:
 
 
 def _patient_findings(snapshot: CandidateSnapshot, settings: RuleSettings, out: _LevelPass) -> None:
-    """Patient-level rules in rule order: §2.3, §2.4, §2.5, §2.6. Consecutive findings are
-    added as one tuple: one list extension instead of a call each."""
+    """Patient-level rules in rule order: §2.3, §2.4, §2.5, §2.6."""
     found = out.found
     agg = out.agg
     # §2.3 indications and review flags
@@ -230,27 +221,26 @@ def _patient_findings(snapshot: CandidateSnapshot, settings: RuleSettings, out: 
     no_backup = contraindications.backup(snapshot, settings)
     if no_backup is not None:
         found.append(no_backup)
-    # §2.5 preconditions: these rules give nothing else, and come after every rule above
-    preconditions = out.preconditions
+    # §2.5 preconditions
     if not agg.levels_recorded:
-        preconditions.append(workup.NO_LEVEL_IMAGING)
-    preconditions.append(workup.coag(snapshot, settings))
-    preconditions += antithrombotics.antithrombotics(snapshot, settings)
-    preconditions.append(workup.pregnancy_test(snapshot))
+        found.append(workup.NO_LEVEL_IMAGING)
+    found.append(workup.coag(snapshot, settings))
+    found += antithrombotics.antithrombotics(snapshot, settings)
+    found.append(workup.pregnancy_test(snapshot))
     if out.osteoporotic:
-        preconditions.append(workup.bone_density(out.osteoporotic, snapshot))
-    preconditions += (
+        found.append(workup.bone_density(out.osteoporotic, snapshot))
+    found += (
         workup.allergy_contrast(snapshot),
         workup.allergy_local_anaesthetic(snapshot),
         workup.consent(),
     )
-    # §2.6 risks: likewise
+    # §2.6 risks
     embolism = workup.embolism(agg.targets, out.recent)
     if embolism is not None:
-        out.risks.append(embolism)
+        found.append(embolism)
     new_fracture = workup.new_fracture(snapshot, out.cleft, out.kyphosis, out.junction)
     if new_fracture is not None:
-        out.risks.append(new_fracture)
+        found.append(new_fracture)
 
 
 def evaluate(
@@ -259,9 +249,7 @@ def evaluate(
     """Evaluate one candidate snapshot. Pure: same snapshot and settings, same result."""
     out = _levels(snapshot, settings)
     _patient_findings(snapshot, settings, out)
-    findings, decision = listed_and_decided(
-        out.found, out.preconditions, out.risks, out.level_risks
-    )
+    findings, decision = listed_and_decided(out.found)
     bone = snapshot.bone_health
     fragility = True if out.osteoporotic or bone.prior_vertebral_fractures else None
     who = who_bone_density(

@@ -135,61 +135,21 @@ def constant(
     return Finding(rule, kind, status, level, f"{text} {source}", source)
 
 
-_STEP = attrgetter("step")
-# Finding.order takes one value per kind and patient-level or per-level: the twelve groups
-# written out in listed_and_decided.
-if 2 * len(KINDS) != 12 or KINDS.index(PRECONDITION) != 4:  # pragma: no cover
-    raise ImportError("listed_and_decided has two groups per kind, deciding ones first")
-
-
-def decide(findings: tuple[Finding, ...] | list[Finding]) -> str:
+def decide(findings: Iterable[Finding]) -> str:
     """The §2.2 ladder, first that applies: an absolute contraindication present or an
     indication not met → not_recommended; missing information → incomplete; a relative
     contraindication or review flag present → specialist_review; else recommended.
     Preconditions and risks never change it."""
-    return _STEP_DECISION[max(map(_STEP, findings), default=RECOMMENDED_STEP)]
-
-
-def listed_and_decided(
-    findings: Iterable[Finding],
-    preconditions: Iterable[Finding] = (),
-    risks: Iterable[Finding] = (),
-    level_risks: Iterable[Finding] = (),
-) -> tuple[tuple[Finding, ...], str]:
-    """The findings in listing order (``in_listing_order``) and their decision (``decide``).
-
-    Each finding is put in the group of its ``order`` as it comes, which keeps emission order
-    within a group: nothing is sorted (a sort key or ``max`` through the C ``attrgetter``
-    costs more on a slots class than reading the field in Python). The groups are written
-    out, two per kind, because building and unpacking them literally is the fastest. Only
-    the kinds before the preconditions can move the decision, and the scan stops at the
-    lowest rung (not recommended), usually reached early.
-
-    ``preconditions``, ``risks`` and ``level_risks`` are findings whose rules give only that
-    kind (patient-level preconditions and risks, per-level risks), emitted after every finding
-    of their group in ``findings``: they are listed at the end of their group as they come,
-    without the look at each finding that the grouping costs."""
-    groups: tuple[list[Finding], ...] = ([], [], [], [], [], [], [], [], [], [], [], [])
-    for item in findings:
-        groups[item.order].append(item)
-    g0, g1, g2, g3, g4, g5, g6, g7, g8, g9, g10, g11 = groups
-    deciding = (*g0, *g1, *g2, *g3, *g4, *g5, *g6, *g7)
-    top = RECOMMENDED_STEP
-    for item in deciding:
-        if item.step > top:
-            top = item.step
-            if top == NOT_RECOMMENDED_STEP:
-                break
-    listed = (*deciding, *g8, *preconditions, *g9, *g10, *risks, *g11, *level_risks)
-    return listed, _STEP_DECISION[top]
-
-
-def decide_listed(findings: tuple[Finding, ...]) -> str:
-    """``decide`` over findings already in listing order."""
-    return listed_and_decided(findings)[1]
+    return _STEP_DECISION[max((item.step for item in findings), default=RECOMMENDED_STEP)]
 
 
 def in_listing_order(findings: Iterable[Finding]) -> tuple[Finding, ...]:
     """Ladder order of kinds, patient-level before per-level; stable, so emission order
     (rule order, levels in input order) is kept within each group."""
-    return listed_and_decided(findings)[0]
+    return tuple(sorted(findings, key=attrgetter("order")))
+
+
+def listed_and_decided(findings: Iterable[Finding]) -> tuple[tuple[Finding, ...], str]:
+    """The findings in listing order (``in_listing_order``) and their decision (``decide``)."""
+    listed = in_listing_order(findings)
+    return listed, decide(listed)

@@ -13,15 +13,6 @@ from vertebra.evaluation.rules import RuleSettings, evaluate, parse_snapshot, re
 from vertebra.evaluation.tests.test_rules_regression import _bench_module
 
 
-def test_decide_listed_agrees_with_decide() -> None:
-    bench = _bench_module()
-    rng = random.Random(bench.SEED + 2)
-    for _ in range(500):
-        findings = evaluate(parse_snapshot(bench.snapshot(rng))).findings
-        assert results.decide_listed(findings) == results.decide(findings)
-    assert results.decide_listed(()) == results.decide(()) == "recommended"
-
-
 def test_settings_as_printed_reach_the_messages() -> None:
     """Equal settings that print differently (1.8 and 1.80) give their own texts."""
     snapshot = parse_snapshot({"coagulation": {"inr": Decimal("2.0"), "platelets_10e9_per_l": 100}})
@@ -81,31 +72,6 @@ def test_listing_groups_agree_with_a_stable_sort() -> None:
         listed, decision = results.listed_and_decided(emitted)
         assert listed == tuple(sorted(emitted, key=lambda item: item.order))
         assert decision == results.decide(emitted)
-
-
-def test_findings_added_to_their_group_directly_are_of_that_group() -> None:
-    """The engine hands listed_and_decided the findings of its one-kind rules apart from the
-    rest; each is of the group it is added to, as the listing order requires."""
-    from vertebra.evaluation.rules import engine
-
-    precondition = 2 * results.KINDS.index(results.PRECONDITION)
-    risk = 2 * results.KINDS.index(results.RISK)
-    bench = _bench_module()
-    rng = random.Random(bench.SEED + 4)
-    any_level_risk = False
-    for _ in range(500):
-        snapshot = parse_snapshot(bench.snapshot(rng))
-        out = engine._levels(snapshot, engine.DEFAULT_SETTINGS)
-        engine._patient_findings(snapshot, engine.DEFAULT_SETTINGS, out)
-        assert all(item.order == precondition for item in out.preconditions)
-        assert all(item.order == risk for item in out.risks)
-        assert all(item.order == risk + 1 for item in out.level_risks)
-        any_level_risk = any_level_risk or bool(out.level_risks)
-        listed, _ = results.listed_and_decided(
-            out.found, out.preconditions, out.risks, out.level_risks
-        )
-        assert listed == evaluate(snapshot).findings
-    assert any_level_risk
 
 
 def test_hold_texts_follow_each_settings_object() -> None:
