@@ -1,5 +1,6 @@
 """The evaluation result: findings, per-level grades and scores, and the decision
-(clinical-reference §2.2). Frozen dataclasses; render.py turns them into JSON or text."""
+(clinical-reference §2.2). Immutable values (findings are named tuples, the rest frozen
+dataclasses); render.py turns them into JSON or text."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from operator import attrgetter
+from typing import NamedTuple
 
 from vertebra.evaluation.rules.scores import GenantResult, OfScoreResult, SinsResult
 from vertebra.evaluation.rules.screening import WhoCategory
@@ -30,23 +32,11 @@ PRESENT, ABSENT, MISSING = "present", "absent", "missing"
 
 
 _KIND_RANK = {kind: rank for rank, kind in enumerate(KINDS)}
-NOT_RECOMMENDED_STEP, INCOMPLETE_STEP, REVIEW_STEP, RECOMMENDED_STEP = 3, 2, 1, 0
-_STEP_DECISION = ("recommended", "specialist_review", "incomplete", "not_recommended")
 
 
-def _ladder_step(kind: str, status: str) -> int:
-    """How far down the §2.2 ladder this finding pushes the decision."""
-    if (kind == ABSOLUTE and status == PRESENT) or (kind == INDICATION and status == NOT_MET):
-        return NOT_RECOMMENDED_STEP
-    if kind == MISSING_INFORMATION:
-        return INCOMPLETE_STEP
-    if kind == RELATIVE and status == PRESENT:
-        return REVIEW_STEP
-    return RECOMMENDED_STEP
+class Finding(NamedTuple):
+    """One rule's result (§2.2): immutable, compared and hashed by value."""
 
-
-@dataclass(frozen=True, slots=True)
-class Finding:
     rule: str
     kind: str
     status: str
@@ -62,11 +52,6 @@ class Finding:
     def order(self) -> int:
         """Listing group: kinds in ladder order, patient-level before per-level findings."""
         return 2 * _KIND_RANK[self.kind] + (0 if self.level is None else 1)
-
-    @property
-    def step(self) -> int:
-        """How far down the §2.2 ladder this finding pushes the decision."""
-        return _ladder_step(self.kind, self.status)
 
 
 def restated(
@@ -140,7 +125,18 @@ def decide(findings: Iterable[Finding]) -> str:
     indication not met → not_recommended; missing information → incomplete; a relative
     contraindication or review flag present → specialist_review; else recommended.
     Preconditions and risks never change it."""
-    return _STEP_DECISION[max((item.step for item in findings), default=RECOMMENDED_STEP)]
+    findings = tuple(findings)
+    if any(
+        (item.kind == ABSOLUTE and item.status == PRESENT)
+        or (item.kind == INDICATION and item.status == NOT_MET)
+        for item in findings
+    ):
+        return "not_recommended"
+    if any(item.kind == MISSING_INFORMATION for item in findings):
+        return "incomplete"
+    if any(item.kind == RELATIVE and item.status == PRESENT for item in findings):
+        return "specialist_review"
+    return "recommended"
 
 
 def in_listing_order(findings: Iterable[Finding]) -> tuple[Finding, ...]:

@@ -1,6 +1,6 @@
 """Per-level grades and scores (clinical-reference §3.1–§3.4), one function per score with its
-citation: ``genant`` [GENANT1993], ``of_type`` [OF2018], ``of_score`` [OFSCORE2018], ``sins``
-[SINS2010]. The rules call these; nothing else computes a score.
+citation: ``genant`` [GENANT1993], ``possible_of_types`` and ``of_type`` [OF2018], ``of_score``
+[OFSCORE2018], ``sins`` [SINS2010]. The rules call these; nothing else computes a score.
 """
 
 from __future__ import annotations

@@ -27,9 +27,9 @@ def test_settings_as_printed_reach_the_messages() -> None:
     assert "target ≤ 1.8)" in coag_message("1.8")
 
 
-def test_results_are_frozen_dataclasses() -> None:
-    """Findings, level results, Genant grades and the result are what the dataclass
-    constructor builds, equal and hashed alike, and stay frozen."""
+def test_results_are_immutable_values() -> None:
+    """Level results, Genant grades and the result are what the dataclass constructor builds,
+    equal and hashed alike, and stay frozen; a finding is an immutable named tuple."""
     snapshot = parse_snapshot(
         {
             "fractures": [
@@ -45,19 +45,19 @@ def test_results_are_frozen_dataclasses() -> None:
     (level,) = result.levels
     genant = level.genant
     assert genant is not None
-    for built in (result, level, genant, result.findings[0]):
+    for built in (result, level, genant):
         cls = type(built)
-        assert cls in (
-            results.EvaluationResult,
-            results.LevelResult,
-            scores.GenantResult,
-            results.Finding,
-        )
+        assert cls in (results.EvaluationResult, results.LevelResult, scores.GenantResult)
         values = {f.name: getattr(built, f.name) for f in dataclasses.fields(built) if f.init}
         assert built == cls(**values)
         assert hash(built) == hash(cls(**values))
         with pytest.raises(dataclasses.FrozenInstanceError):
             built.__setattr__(dataclasses.fields(built)[0].name, None)
+    item = result.findings[0]
+    assert item == results.Finding(**item._asdict())
+    assert hash(item) == hash(results.Finding(**item._asdict()))
+    with pytest.raises(AttributeError):
+        item.__setattr__("status", "absent")
 
 
 def test_listing_groups_agree_with_a_stable_sort() -> None:
