@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime as dt
 
 from vertebra.evaluation.rules import holds
-from vertebra.evaluation.rules.memo import remember
 from vertebra.evaluation.rules.model import Antithrombotic, CandidateSnapshot
 from vertebra.evaluation.rules.results import (
     ABSENT,
@@ -43,11 +42,9 @@ def _amount(unit: str, amount: int) -> str:
 
 class _HoldPlan:
     """Everything PRE-ANTITHROMBOTIC says about one listed drug that does not depend on its
-    dates: the hold interval, the "Hold <drug> <interval>" text and its notes. It depends on
-    the drug's name as recorded, its intensity, whether the creatinine clearance reaches the
-    dabigatran threshold, and the settings (intervals, thresholds as printed), so it is kept
-    per settings object (RuleSettings.hold_plans) and only the dates are formatted per
-    evaluation."""
+    dates: the hold interval, the "Hold <drug> <interval>" text and its notes, from the drug's
+    name as recorded, its intensity, whether the creatinine clearance reaches the dabigatran
+    threshold, and the settings (intervals, thresholds as printed)."""
 
     __slots__ = ("amount", "fixed", "hold", "tail", "undated", "unit")
 
@@ -115,13 +112,7 @@ def antithrombotic(
     Status present when no procedure date is planned or it is earlier than the earliest date;
     absent when it is on or after it; missing for an unknown drug or an absent last-dose date.
     ``good_renal_function``: a creatinine clearance at or above the dabigatran setting."""
-    plans = settings.hold_plans
-    key = (entry.drug, entry.intensity, good_renal_function)
-    plan = plans.get(key)
-    if plan is None:
-        plan = remember(
-            plans, key, _HoldPlan(entry.drug, entry.intensity, good_renal_function, settings)
-        )
+    plan = _HoldPlan(entry.drug, entry.intensity, good_renal_function, settings)
     if plan.fixed is not None:
         return plan.fixed
     last_dose = entry.last_dose_date
@@ -143,14 +134,14 @@ def antithrombotic(
     planned = snapshot.planned_procedure_date
     if planned is None:
         message = f"{hold}: earliest {when}; no procedure date planned{tail}."
-        return restated(_HOLD_DUE, f"{message} {SRC_HOLD}", earliest)
+        return restated(_HOLD_DUE, f"{message} {SRC_HOLD}", earliest, at_time)
     if planned < earliest:
         message = (
             f"{hold}: earliest {when}; the planned date {planned.isoformat()} is too early{tail}."
         )
-        return restated(_HOLD_DUE, f"{message} {SRC_HOLD}", earliest)
+        return restated(_HOLD_DUE, f"{message} {SRC_HOLD}", earliest, at_time)
     message = f"{hold}: earliest {when}; the planned date {planned.isoformat()} respects it{tail}."
-    return restated(_HOLD_RESPECTED, f"{message} {SRC_HOLD}", earliest)
+    return restated(_HOLD_RESPECTED, f"{message} {SRC_HOLD}", earliest, at_time)
 
 
 _NOT_REVIEWED = _hold_finding(

@@ -8,7 +8,6 @@ RC-NO-BACKUP [ACRPP] (check).
 from __future__ import annotations
 
 from vertebra.evaluation.rules import thresholds as th
-from vertebra.evaluation.rules.memo import memo_table, remember
 from vertebra.evaluation.rules.model import CandidateSnapshot
 from vertebra.evaluation.rules.patient import Aggregates
 from vertebra.evaluation.rules.results import (
@@ -110,21 +109,9 @@ def improving(snapshot: CandidateSnapshot) -> Finding:
         return _IMPROVING_MISSING
     if trend == "improving":
         return _IMPROVING_PRESENT
-    found = _NOT_IMPROVING.get(trend)
-    if found is None:
-        found = remember(
-            _NOT_IMPROVING,
-            trend,
-            constant(
-                "CI-IMPROVING",
-                ABSOLUTE,
-                ABSENT,
-                None,
-                SRC_CONTRA,
-                f"Pain {trend}, not improving." if trend else "",
-            ),
-        )
-    return found
+    return constant(
+        "CI-IMPROVING", ABSOLUTE, ABSENT, None, SRC_CONTRA, f"Pain {trend}, not improving."
+    )
 
 
 _IMPROVING_PRESENT = constant(
@@ -143,8 +130,6 @@ _IMPROVING_MISSING = constant(
     SRC_CONTRA,
     "Ask about the pain trend under medical therapy.",
 )
-# "Pain {trend}, not improving.", keyed by the trend's text.
-_NOT_IMPROVING: dict[str, Finding] = memo_table()
 
 
 def no_acute_fracture(agg: Aggregates) -> Finding:
@@ -153,23 +138,15 @@ def no_acute_fracture(agg: Aggregates) -> Finding:
     if agg.acute:
         return _SOME_ACUTE
     if agg.levels_recorded and not agg.unknown:
-        levels = agg.not_acute
-        found = _NONE_ACUTE.get(levels)
-        if found is None:
-            found = remember(
-                _NONE_ACUTE,
-                levels,
-                constant(
-                    "CI-NO-ACUTE-FRACTURE",
-                    ABSOLUTE,
-                    PRESENT,
-                    None,
-                    SRC_CONTRA,
-                    f"No acute fracture ({', '.join(levels)} not acute): prophylactic "
-                    "augmentation is not an indication.",
-                ),
-            )
-        return found
+        return constant(
+            "CI-NO-ACUTE-FRACTURE",
+            ABSOLUTE,
+            PRESENT,
+            None,
+            SRC_CONTRA,
+            f"No acute fracture ({', '.join(agg.not_acute)} not acute): prophylactic "
+            "augmentation is not an indication.",
+        )
     return _ACUITY_NOT_ESTABLISHED
 
 
@@ -184,8 +161,6 @@ _ACUITY_NOT_ESTABLISHED = constant(
     SRC_CONTRA,
     "Acuity not established: image the levels (MRI with STIR).",
 )
-# Keyed by the not-acute level names the message lists.
-_NONE_ACUTE: dict[tuple[str, ...], Finding] = memo_table()
 
 
 def infection(snapshot: CandidateSnapshot) -> Finding:
@@ -345,22 +320,10 @@ def neuro(snapshot: CandidateSnapshot) -> Finding:
     radicular = snapshot.pain.radicular
     facts = snapshot.neuro
     deficit, myelopathy = facts.deficit, facts.myelopathy
-    # Each sign as the rule reads it: present when True, unknown when None, else absent.
-    key = (
-        True if radicular is True else None if radicular is None else False,
-        True if deficit is True else None if deficit is None else False,
-        True if myelopathy is True else None if myelopathy is None else False,
-    )
-    found = _NEURO.get(key)
-    if found is None:
-        present = tuple(name for name, sign in zip(_NEURO_SIGNS, key, strict=True) if sign is True)
-        unknown = tuple(name for name, sign in zip(_NEURO_SIGNS, key, strict=True) if sign is None)
-        found = remember(_NEURO, key, _neuro(present, unknown))
-    return found
-
-
-# Keyed by the three signs (True, None or False, in _NEURO_SIGNS order): a finite set.
-_NEURO: dict[tuple[bool | None, ...], Finding] = memo_table()
+    signs = (radicular, deficit, myelopathy)
+    present = tuple(name for name, sign in zip(_NEURO_SIGNS, signs, strict=True) if sign is True)
+    unknown = tuple(name for name, sign in zip(_NEURO_SIGNS, signs, strict=True) if sign is None)
+    return _neuro(present, unknown)
 
 
 def _neuro(present: tuple[str, ...], unknown: tuple[str, ...]) -> Finding:
@@ -393,15 +356,7 @@ def levels_count(agg: Aggregates) -> Finding:
     """RC-LEVELS: more than 3 target levels in one session [LCD]; missing when the known targets
     are ≤ 3 but targets plus unknown-acuity levels exceed 3."""
     targets, possible = len(agg.targets), len(agg.targets) + len(agg.potential)
-    key = (targets, possible)
-    found = _LEVELS_COUNT.get(key)
-    if found is None:
-        found = remember(_LEVELS_COUNT, key, _levels_count(targets, possible))
-    return found
-
-
-# Keyed by the two counts (ints counted here, never a snapshot value).
-_LEVELS_COUNT: dict[tuple[int, int], Finding] = memo_table()
+    return _levels_count(targets, possible)
 
 
 def _levels_count(targets: int, possible: int) -> Finding:

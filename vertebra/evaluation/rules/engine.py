@@ -11,9 +11,9 @@ from __future__ import annotations
 from vertebra.evaluation.rules import (
     antithrombotics,
     contraindications,
-    holds,
     model,
     patient,
+    scores,
     workup,
 )
 from vertebra.evaluation.rules import thresholds as th
@@ -29,7 +29,6 @@ from vertebra.evaluation.rules.levels import (
     retropulsion,
     severe_collapse,
 )
-from vertebra.evaluation.rules.memo import memo_table, remember
 from vertebra.evaluation.rules.model import CandidateSnapshot
 from vertebra.evaluation.rules.results import (
     RULESET_VERSION,
@@ -38,78 +37,10 @@ from vertebra.evaluation.rules.results import (
     LevelResult,
     listed_and_decided,
 )
-from vertebra.evaluation.rules.scores import OF_TYPES, OfScoreResult, of_score, of_type
 from vertebra.evaluation.rules.screening import who_bone_density
 from vertebra.evaluation.rules.settings import RuleSettings
 
 DEFAULT_SETTINGS = RuleSettings()
-_OF_SCORED = frozenset(OF_TYPES)
-_ASA_HIGH = 3  # OF-score health item: ASA > 3 [OFSCORE2018]
-
-
-def _anticoagulated(snapshot: CandidateSnapshot) -> bool | None:
-    """OF-score health item: an anticoagulant among the listed drugs [OFSCORE2018]."""
-    entries = snapshot.coagulation.anticoagulants
-    if entries is None:
-        return None
-    unknown = False
-    for entry in entries:
-        drug = holds.match_drug(entry.drug)
-        if drug is None:
-            unknown = True
-        elif drug.drug_class == "anticoagulant":
-            return True
-    return None if unknown else False
-
-
-def _yes_no(value: bool | None) -> bool | None:
-    """A recorded yes/no as of_score reads it (unknown, or true/false by truthiness)."""
-    return None if value is None else bool(value)
-
-
-class _OfScoreInputs:
-    """Patient-level OF-score items, computed once per evaluation when a level needs them."""
-
-    __slots__ = (
-        "anticoagulated",
-        "asa_above_3",
-        "key",
-        "mobilisation",
-        "neuro",
-        "pain_high",
-        "t_low",
-    )
-
-    def __init__(self, snapshot: CandidateSnapshot, settings: RuleSettings) -> None:
-        weights = settings.of_weights
-        t_score = snapshot.bone_health.t_score
-        nrs = snapshot.pain.nrs
-        asa = snapshot.patient.asa_class
-        self.t_low = None if t_score is None else t_score < weights.t_score_below
-        # The snapshot's NRS is the pain despite optimal non-surgical management; it stands in
-        # for "VAS under WHO step-II analgesia".
-        self.pain_high = None if nrs is None else nrs >= weights.pain_cut
-        self.neuro = _yes_no(snapshot.neuro.deficit)
-        self.mobilisation = _yes_no(snapshot.conservative_care.non_ambulatory_due_to_pain)
-        self.asa_above_3 = None if asa is None else asa > _ASA_HIGH
-        self.anticoagulated = _anticoagulated(snapshot)
-        # These items and the weights decide a level's score together with its OF type and
-        # progression: the patient's part of the _OF_SCORES key.
-        self.key = (
-            weights,
-            self.t_low,
-            self.pain_high,
-            self.neuro,
-            self.mobilisation,
-            self.asa_above_3,
-            self.anticoagulated,
-        )
-
-
-# OF scores keyed by (type, progression, _OfScoreInputs.key): the score prints none of its
-# inputs, and every input is a token or a yes/no read by truthiness, so equal keys mean equal
-# scores (the weights' Decimal is only compared).
-_OF_SCORES: dict[tuple[object, ...], OfScoreResult] = memo_table()
 
 
 class _LevelPass:
@@ -122,12 +53,8 @@ class _LevelPass:
         "junction",
         "kyphosis",
         "level_results",
-        "level_risks",
-        "of_inputs",
         "osteoporotic",
-        "preconditions",
         "recent",
-        "risks",
         "sdi",
         "sdi_at_least",
         "sdi_levels",
@@ -135,16 +62,11 @@ class _LevelPass:
 
     def __init__(self) -> None:
         self.agg = patient.Aggregates()
-        # Findings whose kind depends on the facts, to be sorted into their listing groups;
-        # the rules that give one kind only (patient-level preconditions and risks, the
-        # per-level cement-leakage risk) add theirs to that group directly (listed_and_decided).
+        # Every finding, in rule order per level then for the patient; evaluate() lists them in
+        # ladder order (listed_and_decided).
         self.found: list[Finding] = []
-        self.preconditions: list[Finding] = []
-        self.risks: list[Finding] = []
-        self.level_risks: list[Finding] = []
         self.level_results: list[LevelResult] = []
-        # Level names as tuples, most of them empty: nothing to allocate, and the rules key
-        # their memo tables on them as they are.
+        # Level names, in input order.
         self.osteoporotic: tuple[str, ...] = ()
         self.cleft: tuple[str, ...] = ()
         self.kyphosis: tuple[str, ...] = ()
@@ -152,12 +74,10 @@ class _LevelPass:
         self.recent: tuple[str, ...] = ()
         self.sdi = self.sdi_levels = 0
         self.sdi_at_least = False
-        self.of_inputs: _OfScoreInputs | None = None
 
 
 def _level_findings(state: LevelState, settings: RuleSettings, out: _LevelPass) -> None:
-    """The per-level rules, and the facts of this level that patient-level rules need. The
-    findings of a level are added as one tuple: one list extension instead of a call each."""
+    """The per-level rules, and the facts of this level that patient-level rules need."""
     found = out.found
     level = state.level
     if not (state.target or state.potential):
@@ -168,7 +88,7 @@ def _level_findings(state: LevelState, settings: RuleSettings, out: _LevelPass) 
     kyphotic = fracture.kyphotic_deformity
     # IND-PAIN-COURSE items: present where they hold at a target; unknown where unknown, or
     # where they hold at a level that may prove acute.
-    height = state.height_loss_over_25()
+    height = scores.height_loss_over_25(state.genant)
     if state.target:
         agg.targets += (level,)
         if height is True:
@@ -198,7 +118,7 @@ def _level_findings(state: LevelState, settings: RuleSettings, out: _LevelPass) 
     if state.target:
         risk = leakage(state)
         if risk is not None:
-            out.level_risks.append(risk)
+            found.append(risk)
         if fracture.intravertebral_cleft:
             out.cleft += (level,)
         if kyphotic:
@@ -220,31 +140,10 @@ def _level_result(
         else:
             out.sdi += genant.grade
             out.sdi_at_least |= genant.at_least
-    type_token = of_type(state.possible_of) if state.of_applicable else None
-    score: OfScoreResult | None = None
-    if type_token in _OF_SCORED:
-        inputs = out.of_inputs
-        if inputs is None:
-            inputs = out.of_inputs = _OfScoreInputs(snapshot, settings)
-        progression = _yes_no(fracture.height_loss_progression)
-        key = (type_token, progression, inputs.key)
-        score = _OF_SCORES.get(key)
-        if score is None:
-            score = remember(
-                _OF_SCORES,
-                key,
-                of_score(
-                    settings.of_weights,
-                    type_token,
-                    inputs.t_low,
-                    progression,
-                    inputs.pain_high,
-                    inputs.neuro,
-                    inputs.mobilisation,
-                    inputs.asa_above_3,
-                    inputs.anticoagulated,
-                ),
-            )
+    type_token = scores.of_type(state.possible_of) if state.of_applicable else None
+    score = None
+    if type_token in scores.OF_TYPES:  # OF1–OF5: "none" and unknown types have no score
+        score = scores.of_score(type_token, fracture, snapshot, settings.of_weights)
     return LevelResult(
         state.level,
         state.target,
@@ -294,8 +193,7 @@ def _levels(snapshot: CandidateSnapshot, settings: RuleSettings) -> _LevelPass:
 
 
 def _patient_findings(snapshot: CandidateSnapshot, settings: RuleSettings, out: _LevelPass) -> None:
-    """Patient-level rules in rule order: §2.3, §2.4, §2.5, §2.6. Consecutive findings are
-    added as one tuple: one list extension instead of a call each."""
+    """Patient-level rules in rule order: §2.3, §2.4, §2.5, §2.6."""
     found = out.found
     agg = out.agg
     # §2.3 indications and review flags
@@ -323,27 +221,26 @@ def _patient_findings(snapshot: CandidateSnapshot, settings: RuleSettings, out: 
     no_backup = contraindications.backup(snapshot, settings)
     if no_backup is not None:
         found.append(no_backup)
-    # §2.5 preconditions: these rules give nothing else, and come after every rule above
-    preconditions = out.preconditions
+    # §2.5 preconditions
     if not agg.levels_recorded:
-        preconditions.append(workup.NO_LEVEL_IMAGING)
-    preconditions.append(workup.coag(snapshot, settings))
-    preconditions += antithrombotics.antithrombotics(snapshot, settings)
-    preconditions.append(workup.pregnancy_test(snapshot))
+        found.append(workup.NO_LEVEL_IMAGING)
+    found.append(workup.coag(snapshot, settings))
+    found += antithrombotics.antithrombotics(snapshot, settings)
+    found.append(workup.pregnancy_test(snapshot))
     if out.osteoporotic:
-        preconditions.append(workup.bone_density(out.osteoporotic, snapshot))
-    preconditions += (
+        found.append(workup.bone_density(out.osteoporotic, snapshot))
+    found += (
         workup.allergy_contrast(snapshot),
         workup.allergy_local_anaesthetic(snapshot),
         workup.consent(),
     )
-    # §2.6 risks: likewise
+    # §2.6 risks
     embolism = workup.embolism(agg.targets, out.recent)
     if embolism is not None:
-        out.risks.append(embolism)
+        found.append(embolism)
     new_fracture = workup.new_fracture(snapshot, out.cleft, out.kyphosis, out.junction)
     if new_fracture is not None:
-        out.risks.append(new_fracture)
+        found.append(new_fracture)
 
 
 def evaluate(
@@ -352,9 +249,7 @@ def evaluate(
     """Evaluate one candidate snapshot. Pure: same snapshot and settings, same result."""
     out = _levels(snapshot, settings)
     _patient_findings(snapshot, settings, out)
-    findings, decision = listed_and_decided(
-        out.found, out.preconditions, out.risks, out.level_risks
-    )
+    findings, decision = listed_and_decided(out.found)
     bone = snapshot.bone_health
     fragility = True if out.osteoporotic or bone.prior_vertebral_fractures else None
     who = who_bone_density(

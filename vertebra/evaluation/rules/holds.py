@@ -73,8 +73,6 @@ _BY_NAME: dict[str, Drug] = {name: drug for drug in DRUGS for name in drug.names
 _INTERVALS_BY_DRUG: dict[tuple[str, str], HoldInterval] = {
     (row.drug, row.variant): row for row in INTERVALS
 }
-_MATCH_CACHE: dict[str, Drug | None] = {}
-_MATCH_CACHE_LIMIT = 10_000
 
 
 def _normalise(name: str) -> str:
@@ -89,9 +87,6 @@ _PREFIXES = sorted(_BY_NORMALISED, key=len, reverse=True)
 def match_drug(name: str) -> Drug | None:
     """The table row for a recorded drug name: generic or brand, any case, dose text allowed
     after the name ("Eliquis 5 mg twice daily"). None when the drug is not in the table."""
-    cached = _MATCH_CACHE.get(name, False)
-    if cached is not False:
-        return cached  # type: ignore[return-value]
     text = _normalise(name)
     found = _BY_NORMALISED.get(text)
     if found is None:
@@ -99,8 +94,6 @@ def match_drug(name: str) -> Drug | None:
             if text.startswith(prefix + " "):
                 found = _BY_NORMALISED[prefix]
                 break
-    if len(_MATCH_CACHE) < _MATCH_CACHE_LIMIT:
-        _MATCH_CACHE[name] = found
     return found
 
 

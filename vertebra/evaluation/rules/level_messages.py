@@ -1,5 +1,4 @@
-"""The texts of the per-level findings (levels.py): module functions, so that the finding cache
-can key on them, and so that a text is built only when a finding is first needed."""
+"""The texts of the per-level findings (levels.py)."""
 
 from __future__ import annotations
 

@@ -7,7 +7,6 @@ Sources: [LCD], [CCP2018], [SIR2014] (acuity, target T1–L5); [GENANT1993]; [OF
 from __future__ import annotations
 
 from vertebra.evaluation.rules import model, scores
-from vertebra.evaluation.rules import thresholds as th
 from vertebra.evaluation.rules.model import FractureFacts
 
 ACUTE, NOT_ACUTE, UNKNOWN = "acute", "not_acute", "unknown"
@@ -104,12 +103,3 @@ class LevelState:
             )
         else:
             self.sins = None
-
-    def height_loss_over_25(self) -> bool | None:
-        """The "height loss > 25 %" item (Genant grade ≥ 2) [GENANT1993]; None when unknown."""
-        genant = self.genant
-        if genant is None:
-            return None
-        if genant.grade >= th.HEIGHT_ITEM_GRADE:
-            return True
-        return None if genant.at_least else False

@@ -12,7 +12,6 @@ from collections.abc import Callable
 from vertebra.evaluation.rules import level_messages as msg
 from vertebra.evaluation.rules import thresholds as th
 from vertebra.evaluation.rules.level_state import ACUTE, NOT_ACUTE, UNKNOWN, LevelState
-from vertebra.evaluation.rules.memo import memo_table, remember
 from vertebra.evaluation.rules.results import (
     ABSENT,
     MISSING,
@@ -36,27 +35,10 @@ SRC_LEAKAGE = cite("LEAK2017", "YEOM2003")
 
 
 # --- rules --------------------------------------------------------------------------------------
-#
-# Each rule looks its finding up in a memo table of its own (memo.py) under the exact
-# facts that decide it, and builds it only on a miss: a level's findings repeat across
-# evaluations, and building their texts was most of the per-level cost. A key holds the level
-# name, this package's tokens and booleans, the settings as printed, and a Decimal only as
-# its text; each rule says what its key is.
-
-
-_RANGE: dict[tuple[str, str], Finding] = memo_table()
 
 
 def level_range(state: LevelState) -> Finding:
     """RC-LEVEL-RANGE: an acute level outside T1–L5 [LCD], [CCP2018], [SIR2014]."""
-    key = (state.level, state.acuity)  # in_range follows from the level
-    found = _RANGE.get(key)
-    if found is None:
-        found = remember(_RANGE, key, _level_range(state))
-    return found
-
-
-def _level_range(state: LevelState) -> Finding:
     level = state.level
     if state.in_range or state.acuity == NOT_ACUTE:
         return finding(
@@ -96,67 +78,22 @@ def _review(
     return finding(rule, kind, status, state.level, source, message, *facts)
 
 
-# Keyed by (level, may prove acute, status).
-_HIGH_ENERGY: dict[tuple[str, bool, str], Finding] = memo_table()
-_EPIDURAL: dict[tuple[str, bool, str], Finding] = memo_table()
-
-
 def high_energy(state: LevelState) -> Finding:
     """RC-HIGH-ENERGY-TRAUMA: the pathway covers fragility fractures [LCD], [CCP2018]."""
     trauma = state.fracture.high_energy_trauma
-    status = MISSING if trauma is None else PRESENT if trauma else ABSENT
-    key = (state.level, state.potential, status)
-    found = _HIGH_ENERGY.get(key)
-    if found is None:
-        found = remember(_HIGH_ENERGY, key, _high_energy(state, status))
-    return found
-
-
-def _high_energy(state: LevelState, status: str) -> Finding:
-    if status == PRESENT:
+    if trauma is None:
+        status, text = MISSING, "Ask about the mechanism of injury (high-energy trauma?)."
+    elif trauma:
+        status = PRESENT
         text = "High-energy trauma: outside the fragility-fracture pathway; specialist opinion."
-    elif status == ABSENT:
-        text = "No high-energy trauma."
     else:
-        text = "Ask about the mechanism of injury (high-energy trauma?)."
+        status, text = ABSENT, "No high-energy trauma."
     return _review("RC-HIGH-ENERGY-TRAUMA", status, state, SRC_INDICATION, msg.yes_no, text)
-
-
-# Keyed by (level, may prove acute, the fragment's, the wall's and the canal's status, the
-# canal compromise as printed when above the threshold, the threshold as printed).
-_RETROPULSION: dict[tuple[str, bool, str, str, str, str | None, str], Finding] = memo_table()
 
 
 def retropulsion(state: LevelState, settings: RuleSettings) -> Finding:
     """RC-RETROPULSION: retropulsed fragment, distinct posterior-wall involvement, or canal
     compromise above the setting (default 0: any) [LCD], [SIR2014], [ACRPP], [CIRSE2017]."""
-    fracture = state.fracture
-    fragment = fracture.retropulsion
-    wall = fracture.posterior_wall
-    canal = fracture.canal_compromise_percent
-    canal_text = None
-    if canal is None:
-        canal_status = MISSING
-    elif canal > settings.canal_compromise_max_percent:
-        canal_status, canal_text = PRESENT, str(canal)
-    else:
-        canal_status = ABSENT
-    key = (
-        state.level,
-        state.potential,
-        PRESENT if fragment is True else MISSING if fragment is None else ABSENT,
-        PRESENT if wall == "distinct" else MISSING if wall is None else ABSENT,
-        canal_status,
-        canal_text,
-        settings.canal_compromise_text,
-    )
-    found = _RETROPULSION.get(key)
-    if found is None:
-        found = remember(_RETROPULSION, key, _retropulsion(state, settings))
-    return found
-
-
-def _retropulsion(state: LevelState, settings: RuleSettings) -> Finding:
     fracture = state.fracture
     threshold = settings.canal_compromise_max_percent
     canal = fracture.canal_compromise_percent
@@ -192,27 +129,14 @@ def _retropulsion(state: LevelState, settings: RuleSettings) -> Finding:
 def epidural(state: LevelState) -> Finding:
     """RC-EPIDURAL: tumour extension into the epidural space [LCD], [SIR2014], [CIRSE2017]."""
     extension = state.fracture.epidural_extension
-    status = MISSING if extension is None else PRESENT if extension else ABSENT
-    key = (state.level, state.potential, status)
-    found = _EPIDURAL.get(key)
-    if found is None:
-        found = remember(_EPIDURAL, key, _epidural(state, status))
-    return found
-
-
-def _epidural(state: LevelState, status: str) -> Finding:
-    if status == PRESENT:
+    if extension is None:
+        status, text = MISSING, "Check MRI for epidural tumour extension."
+    elif extension:
+        status = PRESENT
         text = "Tumour extends into the epidural space: multidisciplinary/surgical opinion."
-    elif status == ABSENT:
-        text = "No epidural tumour extension."
     else:
-        text = "Check MRI for epidural tumour extension."
+        status, text = ABSENT, "No epidural tumour extension."
     return _review("RC-EPIDURAL", status, state, SRC_CONTRA, msg.yes_no, text)
-
-
-# Keyed by (level, may prove acute, status, the height loss as printed or None, at least,
-# the fraction's text): the facts of the message.
-_COLLAPSE: dict[tuple[str, bool, str, str | None, bool, str], Finding] = memo_table()
 
 
 def severe_collapse(state: LevelState, settings: RuleSettings) -> Finding:
@@ -226,7 +150,7 @@ def severe_collapse(state: LevelState, settings: RuleSettings) -> Finding:
         status = MISSING
     elif genant.loss_at_least(numerator, denominator):
         status = PRESENT
-        percent = str(genant.height_loss_percent)  # as printed: -0.0 == 0.0 in a cache key
+        percent = str(genant.height_loss_percent)
         at_least = genant.at_least
     elif genant.at_least:
         status = MISSING
@@ -234,54 +158,22 @@ def severe_collapse(state: LevelState, settings: RuleSettings) -> Finding:
         at_least = True
     else:
         status = ABSENT
-    key = (state.level, state.potential, status, percent, at_least, settings.severe_collapse_text)
-    found = _COLLAPSE.get(key)
-    if found is None:
-        found = remember(
-            _COLLAPSE,
-            key,
-            _review(
-                "RC-SEVERE-COLLAPSE",
-                status,
-                state,
-                SRC_COLLAPSE,
-                msg.collapse,
-                status,
-                percent,
-                at_least,
-                settings.severe_collapse_text,
-            ),
-        )
-    return found
-
-
-# Keyed by (level, may prove acute, neoplastic, OF applicable, the possible OF types, the
-# types the settings call unstable (both frozensets of tokens: their intersection decides),
-# and the SINS as (total, minimum, maximum, missing) or None).
-_INSTABILITY: dict[tuple[object, ...], Finding] = memo_table()
+    return _review(
+        "RC-SEVERE-COLLAPSE",
+        status,
+        state,
+        SRC_COLLAPSE,
+        msg.collapse,
+        status,
+        percent,
+        at_least,
+        settings.severe_collapse_text,
+    )
 
 
 def instability(state: LevelState, settings: RuleSettings) -> Finding:
     """RC-INSTABILITY: OF 4/5 (check; a setting) [OF2018], or SINS ≥ 7 at a neoplastic level
     [SINS2010]: present when the SINS minimum is ≥ 7, absent when the maximum is ≤ 6."""
-    sins = state.sins
-    possible = state.possible_of
-    key = (
-        state.level,
-        state.potential,
-        state.neoplastic,
-        state.of_applicable,
-        possible,
-        settings.instability_types,
-        None if sins is None else (sins.total, sins.minimum, sins.maximum, sins.missing),
-    )
-    found = _INSTABILITY.get(key)
-    if found is None:
-        found = remember(_INSTABILITY, key, _instability(state, settings))
-    return found
-
-
-def _instability(state: LevelState, settings: RuleSettings) -> Finding:
     statuses: list[str] = []
     details: list[str] = []
     sins_missing = False
@@ -336,10 +228,6 @@ def _instability(state: LevelState, settings: RuleSettings) -> Finding:
     )
 
 
-# Keyed by (level, acuity unknown, neoplastic, CT for the posterior wall needed).
-_IMAGING: dict[tuple[str, bool, bool, bool], Finding] = memo_table()
-
-
 def imaging(state: LevelState, settings: RuleSettings) -> Finding:
     """PRE-IMAGING: unknown acuity → MRI with STIR (bone scan, SPECT/CT or CT when MRI is
     impossible) [CCP2018]; posterior wall unknown at a target level → CT [CIRSE2017] (check)."""
@@ -348,11 +236,7 @@ def imaging(state: LevelState, settings: RuleSettings) -> Finding:
         and settings.ct_when_posterior_wall_unknown
         and state.fracture.posterior_wall is None
     )
-    key = (state.level, state.acuity == UNKNOWN, state.neoplastic, ct)
-    found = _IMAGING.get(key)
-    if found is None:
-        found = remember(_IMAGING, key, _imaging(state.level, *key[1:]))
-    return found
+    return _imaging(state.level, state.acuity == UNKNOWN, state.neoplastic, ct)
 
 
 def _imaging(level: str, acuity_unknown: bool, neoplastic: bool, ct: bool) -> Finding:
@@ -375,21 +259,9 @@ def _imaging(level: str, acuity_unknown: bool, neoplastic: bool, ct: bool) -> Fi
     )
 
 
-# Keyed by (level, etiology recorded, etiology); neoplastic follows from the etiology.
-_BIOPSY: dict[tuple[str, bool, str], Finding] = memo_table()
-
-
 def biopsy(state: LevelState) -> Finding:
     """PRE-BIOPSY: etiology unknown (or not recorded), or malignancy suspected → biopsy during
     the procedure. No key of its own in the reference: cites §2.4's sources."""
-    key = (state.level, state.etiology_recorded, state.etiology)
-    found = _BIOPSY.get(key)
-    if found is None:
-        found = remember(_BIOPSY, key, _biopsy(state))
-    return found
-
-
-def _biopsy(state: LevelState) -> Finding:
     if not state.etiology_recorded:
         status, text = (
             PRESENT,
@@ -410,10 +282,6 @@ def _biopsy(state: LevelState) -> Finding:
     return finding("PRE-BIOPSY", PRECONDITION, status, state.level, SRC_CONTRA, msg.biopsy, text)
 
 
-# Keyed by (level, cleft, cortical disruption, posterior-wall involvement).
-_LEAKAGE: dict[tuple[str, bool, bool, bool], Finding] = memo_table()
-
-
 def leakage(state: LevelState) -> Finding | None:
     """Cement-leakage risk factors at a target level [LEAK2017], [YEOM2003]."""
     fracture = state.fracture
@@ -422,11 +290,7 @@ def leakage(state: LevelState) -> Finding | None:
     wall = bool(fracture.posterior_wall in ("minor", "distinct") or fracture.retropulsion)
     if not (cleft or cortical or wall):
         return None
-    key = (state.level, cleft, cortical, wall)
-    found = _LEAKAGE.get(key)
-    if found is None:
-        found = remember(_LEAKAGE, key, _leakage(*key))
-    return found
+    return _leakage(state.level, cleft, cortical, wall)
 
 
 def _leakage(level: str, cleft: bool, cortical: bool, wall: bool) -> Finding:

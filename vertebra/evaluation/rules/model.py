@@ -8,12 +8,8 @@ snapshots with ``parse_snapshot`` (snapshot.py), which validates every field.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
-from decimal import Context, Decimal, Inexact, InvalidOperation, Overflow, Rounded
-
-# Wide enough for any value the parser accepts (< 10^9, ≤ 20 decimal places) scaled to an
-# integer; the traps turn any rounding into an error instead of a silently wrong comparison.
-_SCALE_CONTEXT = Context(prec=80, traps=[Inexact, Rounded, InvalidOperation, Overflow])
+from dataclasses import dataclass
+from decimal import Decimal
 
 # §2.1 enumerations, in the order the reference lists them.
 SEXES = ("female", "male", "other")
@@ -132,35 +128,12 @@ class BoneHealthFacts:
 
 @dataclass(frozen=True, slots=True)
 class Heights:
-    """Vertebral body heights in mm; ``reference`` is the expected (intact) height.
-
-    ``scaled`` holds the same four values as integers on one common decimal scale (e.g. 19.5
-    and 28 → 195 and 280), so that the Genant boundaries are compared with exact integer
-    arithmetic (clinical-reference §3.1: never binary floats).
-    """
+    """Vertebral body heights in mm; ``reference`` is the expected (intact) height."""
 
     anterior: Decimal | None = None
     middle: Decimal | None = None
     posterior: Decimal | None = None
     reference: Decimal | None = None
-    scaled: tuple[int | None, ...] = field(init=False, repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        values = (self.anterior, self.middle, self.posterior, self.reference)
-        exponent = 0
-        for value in values:
-            if value is not None:
-                own = value.as_tuple().exponent
-                if isinstance(own, int) and own < exponent:
-                    exponent = own
-        object.__setattr__(
-            self,
-            "scaled",
-            tuple(
-                None if value is None else int(value.scaleb(-exponent, _SCALE_CONTEXT))
-                for value in values
-            ),
-        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,7 +6,6 @@ Sources: [LCD], [CCP2018], [SIR2014]; [GENANT1993] for the height item of IND-PA
 from __future__ import annotations
 
 from vertebra.evaluation.rules import thresholds as th
-from vertebra.evaluation.rules.memo import memo_table, remember
 from vertebra.evaluation.rules.model import CandidateSnapshot
 from vertebra.evaluation.rules.results import (
     ABSENT,
@@ -47,7 +46,7 @@ class Aggregates:
 
     def __init__(self) -> None:
         self.levels_recorded = False
-        # Level names, in input order (tuples: most stay empty, and they key memo tables).
+        # Level names, in input order.
         self.acute: tuple[str, ...] = ()
         self.unknown: tuple[str, ...] = ()
         self.not_acute: tuple[str, ...] = ()
@@ -93,44 +92,25 @@ _NO_LEVEL_ACUTE = constant(
     SRC_INDICATION,
     "No level is acute on imaging: augmentation is not indicated.",
 )
-# Keyed by the tuple of level names the message lists (memo.py).
-_ACUTE: dict[tuple[str, ...], Finding] = memo_table()
-_ACUITY_UNKNOWN: dict[tuple[str, ...], Finding] = memo_table()
 
 
 def acute_fracture(agg: Aggregates) -> Finding:
     """IND-ACUTE-FRACTURE: at least one acute level (any region) [LCD], [CCP2018], [SIR2014]."""
     rule = "IND-ACUTE-FRACTURE"
     if agg.acute:
-        levels = agg.acute
-        found = _ACUTE.get(levels)
-        if found is None:
-            found = remember(
-                _ACUTE,
-                levels,
-                finding(rule, INDICATION, MET, None, SRC_INDICATION, _msg_acute, levels),
-            )
-        return found
+        return finding(rule, INDICATION, MET, None, SRC_INDICATION, _msg_acute, agg.acute)
     if not agg.levels_recorded:
         return _NO_LEVEL_RECORDED
     if agg.unknown:
-        levels = agg.unknown
-        found = _ACUITY_UNKNOWN.get(levels)
-        if found is None:
-            found = remember(
-                _ACUITY_UNKNOWN,
-                levels,
-                finding(
-                    rule,
-                    MISSING_INFORMATION,
-                    MISSING,
-                    None,
-                    SRC_INDICATION,
-                    _msg_acuity_unknown,
-                    levels,
-                ),
-            )
-        return found
+        return finding(
+            rule,
+            MISSING_INFORMATION,
+            MISSING,
+            None,
+            SRC_INDICATION,
+            _msg_acuity_unknown,
+            agg.unknown,
+        )
     return _NO_LEVEL_ACUTE
 
 
@@ -166,15 +146,7 @@ def pain_severity(snapshot: CandidateSnapshot) -> Finding:
     if nrs is None:
         return _NRS_NOT_RECORDED
     hospitalized = snapshot.patient.hospitalized
-    # The NRS by type and value (1 == True), hospitalized as the rule reads it.
-    key = (type(nrs), nrs, None if hospitalized is None else bool(hospitalized))
-    found = _SEVERITY.get(key)
-    if found is None:
-        found = remember(_SEVERITY, key, _pain_severity(nrs, key[2]))
-    return found
-
-
-_SEVERITY: dict[tuple[type, int, bool | None], Finding] = memo_table()
+    return _pain_severity(nrs, None if hospitalized is None else bool(hospitalized))
 
 
 def _pain_severity(nrs: int, hospitalized: bool | None) -> Finding:
@@ -225,10 +197,6 @@ _PT_INTOLERABLE = "physical therapy intolerable because of pain"
 _SIDE_EFFECTS = "unacceptable analgesic side effects"
 
 
-# Keyed by (tried as True/False/None, failures): a finite set, filled on first use.
-_CARE: dict[tuple[bool | None, tuple[str, ...]], Finding] = memo_table()
-
-
 def conservative_care(snapshot: CandidateSnapshot) -> Finding:
     """IND-CONSERVATIVE-CARE: optimal non-surgical management tried, or a [SIR2014] failure of
     medical therapy [LCD], [CCP2018], [SIR2014]."""
@@ -242,11 +210,7 @@ def conservative_care(snapshot: CandidateSnapshot) -> Finding:
         failures += (_SIDE_EFFECTS,)
     # The rule and its message test ``tried`` only with ``is True`` / ``is False``.
     tried = True if care.tried is True else False if care.tried is False else None
-    key = (tried, failures)
-    found = _CARE.get(key)
-    if found is None:
-        found = remember(_CARE, key, _conservative_care(tried, failures))
-    return found
+    return _conservative_care(tried, failures)
 
 
 def _conservative_care(tried: bool | None, failures: tuple[str, ...]) -> Finding:

@@ -1,8 +1,10 @@
 """The result as the JSON document of the evaluation API/CLI, and as text for a person.
 
-``result_to_json`` emits exactly the documented keys (``earliest_date`` only on
-PRE-ANTITHROMBOTIC findings); the extra detail (OF score, Genant ratios and "at least",
-spinal deformity index, WHO category) appears in the text form only.
+``result_to_json`` emits exactly the documented keys (docs/clinical/evaluation.md, "The JSON
+result"), with the qualifiers the reference requires: Genant ``at_least`` (§3.1), each level's
+``of_score`` (§3.3), and on PRE-ANTITHROMBOTIC findings ``earliest_date`` and
+``earliest_time`` (§2.5). The rest of the detail (Genant ratios, spinal deformity index, WHO
+category) appears in the text form only.
 """
 
 from __future__ import annotations
@@ -62,12 +64,17 @@ def finding_to_json(item: Finding) -> dict[str, Any]:
         out["earliest_date"] = (
             None if item.earliest_date is None else item.earliest_date.isoformat()
         )
+        # Hour-based hold with a last-dose time: not before this time on the earliest date.
+        out["earliest_time"] = (
+            None if item.earliest_time is None else item.earliest_time.strftime("%H:%M")
+        )
     return out
 
 
 def level_to_json(level: LevelResult) -> dict[str, Any]:
     genant = level.genant
     sins = level.sins
+    score = level.of_score
     return {
         "level": level.level,
         "target": level.target,
@@ -78,11 +85,20 @@ def level_to_json(level: LevelResult) -> dict[str, Any]:
             "label": genant.label,
             "height_loss_percent": genant.height_loss_percent,
             "morphology": genant.morphology,
+            # No reference height: grade and height loss are lower bounds ("at least", §3.1).
+            "at_least": genant.at_least,
         },
         "of_type": level.of_type,
         "sins": None
         if sins is None
         else {"total": sins.total, "min": sins.minimum, "max": sins.maximum, "band": sins.band},
+        "of_score": None
+        if score is None
+        else {
+            "total": score.total,
+            "band": score.band,
+            "unknown_items": list(score.unknown_items),
+        },
     }
 
 

@@ -1,18 +1,19 @@
 """The evaluation result: findings, per-level grades and scores, and the decision
-(clinical-reference §2.2). Frozen dataclasses; render.py turns them into JSON or text."""
+(clinical-reference §2.2). Immutable values (findings are named tuples, the rest frozen
+dataclasses); render.py turns them into JSON or text."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
-from functools import lru_cache
+from dataclasses import dataclass
 from operator import attrgetter
+from typing import NamedTuple
 
 from vertebra.evaluation.rules.scores import GenantResult, OfScoreResult, SinsResult
 from vertebra.evaluation.rules.screening import WhoCategory
 
-RULESET_VERSION = "vertebra-rules-1.1.0"
+RULESET_VERSION = "vertebra-rules-1.2.0"
 
 
 DECISIONS = ("recommended", "specialist_review", "incomplete", "not_recommended")
@@ -31,62 +32,36 @@ PRESENT, ABSENT, MISSING = "present", "absent", "missing"
 
 
 _KIND_RANK = {kind: rank for rank, kind in enumerate(KINDS)}
-NOT_RECOMMENDED_STEP, INCOMPLETE_STEP, REVIEW_STEP, RECOMMENDED_STEP = 3, 2, 1, 0
-_STEP_DECISION = ("recommended", "specialist_review", "incomplete", "not_recommended")
 
 
-def _ladder_step(kind: str, status: str) -> int:
-    """How far down the §2.2 ladder this finding pushes the decision."""
-    if (kind == ABSOLUTE and status == PRESENT) or (kind == INDICATION and status == NOT_MET):
-        return NOT_RECOMMENDED_STEP
-    if kind == MISSING_INFORMATION:
-        return INCOMPLETE_STEP
-    if kind == RELATIVE and status == PRESENT:
-        return REVIEW_STEP
-    return RECOMMENDED_STEP
+class Finding(NamedTuple):
+    """One rule's result (§2.2): immutable, compared and hashed by value."""
 
-
-@dataclass(frozen=True, slots=True)
-class Finding:
     rule: str
     kind: str
     status: str
     level: str | None
     message: str
     source: str
-    earliest_date: dt.date | None = None  # PRE-ANTITHROMBOTIC only
-    # Derived once at construction: listing order (kind, then patient before level findings)
-    # and the ladder step, so that evaluate() sorts and decides without re-deriving them.
-    order: int = field(init=False, repr=False, compare=False)
-    step: int = field(init=False, repr=False, compare=False)
+    # PRE-ANTITHROMBOTIC only: the earliest safe date, and for an hour-based hold with a
+    # last-dose time the earliest time on that date.
+    earliest_date: dt.date | None = None
+    earliest_time: dt.time | None = None
 
-    # Written out so that order and step are derived once, at construction; a frozen
-    # dataclass stores its fields through object.__setattr__.
-    def __init__(
-        self,
-        rule: str,
-        kind: str,
-        status: str,
-        level: str | None,
-        message: str,
-        source: str,
-        earliest_date: dt.date | None = None,
-    ) -> None:
-        object.__setattr__(self, "rule", rule)
-        object.__setattr__(self, "kind", kind)
-        object.__setattr__(self, "status", status)
-        object.__setattr__(self, "level", level)
-        object.__setattr__(self, "message", message)
-        object.__setattr__(self, "source", source)
-        object.__setattr__(self, "earliest_date", earliest_date)
-        object.__setattr__(self, "order", 2 * _KIND_RANK[kind] + (0 if level is None else 1))
-        object.__setattr__(self, "step", _ladder_step(kind, status))
+    @property
+    def order(self) -> int:
+        """Listing group: kinds in ladder order, patient-level before per-level findings."""
+        return 2 * _KIND_RANK[self.kind] + (0 if self.level is None else 1)
 
 
-def restated(template: Finding, message: str, earliest_date: dt.date | None) -> Finding:
-    """``template`` with another message and earliest date: the findings built per evaluation
-    (PRE-ANTITHROMBOTIC with its dates) take rule, kind, status, level, source and the derived
-    listing order and ladder step from a template."""
+def restated(
+    template: Finding,
+    message: str,
+    earliest_date: dt.date | None,
+    earliest_time: dt.time | None = None,
+) -> Finding:
+    """``template`` with another message and earliest date (PRE-ANTITHROMBOTIC with its
+    dates)."""
     return Finding(
         template.rule,
         template.kind,
@@ -95,6 +70,7 @@ def restated(template: Finding, message: str, earliest_date: dt.date | None) -> 
         message,
         template.source,
         earliest_date,
+        earliest_time,
     )
 
 
@@ -123,14 +99,6 @@ class EvaluationResult:
     bone_density: WhoCategory
 
 
-# Findings repeat across evaluations (same rule, status, level and message facts), so each is
-# built once and shared: they are immutable. The C-level LRU cache looks one up without a Python
-# frame, and its bound keeps a long-running server with endless distinct messages (dates, lab
-# values) from growing it without limit. The message function and the source are part of the
-# key, so two call sites can never share a finding by accident. The key must tell apart every
-# two facts that print differently: ``typed`` separates 1, 1.0 and True; equal Decimals with
-# different exponents (-3 and -3.0) would still collide, so callers pass a Decimal as its text.
-@lru_cache(maxsize=65_536, typed=True)
 def finding(
     rule: str,
     kind: str,
@@ -140,74 +108,44 @@ def finding(
     message: Callable[..., str],
     *facts: object,
 ) -> Finding:
-    """The finding for these facts; ``message(*facts)`` runs only when it is not cached."""
+    """The finding of a rule, its message written by ``message(*facts)`` and followed by the
+    source."""
     return Finding(rule, kind, status, level, f"{message(*facts)} {source}", source)
 
 
 def constant(
     rule: str, kind: str, status: str, level: str | None, source: str, text: str
 ) -> Finding:
-    """A finding whose message is fixed text: built once at import and shared, exactly what
-    ``finding(rule, kind, status, level, source, <identity>, text)`` builds, without a cache
-    lookup per evaluation."""
+    """A finding whose message is fixed text, followed by the source."""
     return Finding(rule, kind, status, level, f"{text} {source}", source)
 
 
-_STEP = attrgetter("step")
-# Finding.order takes one value per kind and patient-level or per-level: the twelve groups
-# written out in listed_and_decided.
-if 2 * len(KINDS) != 12 or KINDS.index(PRECONDITION) != 4:  # pragma: no cover
-    raise ImportError("listed_and_decided has two groups per kind, deciding ones first")
-
-
-def decide(findings: tuple[Finding, ...] | list[Finding]) -> str:
+def decide(findings: Iterable[Finding]) -> str:
     """The §2.2 ladder, first that applies: an absolute contraindication present or an
     indication not met → not_recommended; missing information → incomplete; a relative
     contraindication or review flag present → specialist_review; else recommended.
     Preconditions and risks never change it."""
-    return _STEP_DECISION[max(map(_STEP, findings), default=RECOMMENDED_STEP)]
-
-
-def listed_and_decided(
-    findings: Iterable[Finding],
-    preconditions: Iterable[Finding] = (),
-    risks: Iterable[Finding] = (),
-    level_risks: Iterable[Finding] = (),
-) -> tuple[tuple[Finding, ...], str]:
-    """The findings in listing order (``in_listing_order``) and their decision (``decide``).
-
-    Each finding is put in the group of its ``order`` as it comes, which keeps emission order
-    within a group: nothing is sorted (a sort key or ``max`` through the C ``attrgetter``
-    costs more on a slots class than reading the field in Python). The groups are written
-    out, two per kind, because building and unpacking them literally is the fastest. Only
-    the kinds before the preconditions can move the decision, and the scan stops at the
-    lowest rung (not recommended), usually reached early.
-
-    ``preconditions``, ``risks`` and ``level_risks`` are findings whose rules give only that
-    kind (patient-level preconditions and risks, per-level risks), emitted after every finding
-    of their group in ``findings``: they are listed at the end of their group as they come,
-    without the look at each finding that the grouping costs."""
-    groups: tuple[list[Finding], ...] = ([], [], [], [], [], [], [], [], [], [], [], [])
-    for item in findings:
-        groups[item.order].append(item)
-    g0, g1, g2, g3, g4, g5, g6, g7, g8, g9, g10, g11 = groups
-    deciding = (*g0, *g1, *g2, *g3, *g4, *g5, *g6, *g7)
-    top = RECOMMENDED_STEP
-    for item in deciding:
-        if item.step > top:
-            top = item.step
-            if top == NOT_RECOMMENDED_STEP:
-                break
-    listed = (*deciding, *g8, *preconditions, *g9, *g10, *risks, *g11, *level_risks)
-    return listed, _STEP_DECISION[top]
-
-
-def decide_listed(findings: tuple[Finding, ...]) -> str:
-    """``decide`` over findings already in listing order."""
-    return listed_and_decided(findings)[1]
+    findings = tuple(findings)
+    if any(
+        (item.kind == ABSOLUTE and item.status == PRESENT)
+        or (item.kind == INDICATION and item.status == NOT_MET)
+        for item in findings
+    ):
+        return "not_recommended"
+    if any(item.kind == MISSING_INFORMATION for item in findings):
+        return "incomplete"
+    if any(item.kind == RELATIVE and item.status == PRESENT for item in findings):
+        return "specialist_review"
+    return "recommended"
 
 
 def in_listing_order(findings: Iterable[Finding]) -> tuple[Finding, ...]:
     """Ladder order of kinds, patient-level before per-level; stable, so emission order
     (rule order, levels in input order) is kept within each group."""
-    return listed_and_decided(findings)[0]
+    return tuple(sorted(findings, key=attrgetter("order")))
+
+
+def listed_and_decided(findings: Iterable[Finding]) -> tuple[tuple[Finding, ...], str]:
+    """The findings in listing order (``in_listing_order``) and their decision (``decide``)."""
+    listed = in_listing_order(findings)
+    return listed, decide(listed)

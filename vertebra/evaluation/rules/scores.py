@@ -1,50 +1,52 @@
-"""Per-level grades and scores: Genant grade and morphology [GENANT1993], AO Spine–DGOU
-osteoporotic fracture type [OF2018], OF score [OFSCORE2018], SINS [SINS2010]
-(clinical-reference §3.1–§3.4).
-
-Height comparisons are exact: the parser keeps heights as Decimals and Heights.scaled holds them
-as integers on one decimal scale, so every boundary is an integer comparison (5 × loss ≥
-reference for 20 %). Rounding happens only in the display properties.
+"""Per-level grades and scores (clinical-reference §3.1–§3.4), one function per score with its
+citation: ``genant`` [GENANT1993], ``possible_of_types`` and ``of_type`` [OF2018], ``of_score``
+[OFSCORE2018], ``sins`` [SINS2010]. The rules call these; nothing else computes a score.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Context, Decimal
-from functools import lru_cache
+from decimal import (
+    ROUND_HALF_UP,
+    Context,
+    Decimal,
+    Inexact,
+    InvalidOperation,
+    Rounded,
+    localcontext,
+)
 from typing import NamedTuple
 
+from vertebra.evaluation.rules import holds
 from vertebra.evaluation.rules import thresholds as th
-from vertebra.evaluation.rules.model import Heights
+from vertebra.evaluation.rules.model import CandidateSnapshot, FractureFacts, Heights
 
-# Display arithmetic only (percentages and ratios shown to people); the comparisons that
-# decide grades use exact integers (Heights.scaled).
-_DISPLAY = Context(prec=60)
-_ONE_DECIMAL = Decimal("0.1")
-_TWO_DECIMALS = Decimal("0.01")
-# Below this denominator the 60-digit division cannot round a ratio across a half-tenth
-# boundary (another ratio lies at least 1 / (20 × denominator) from one), so half-up rounding
-# of the exact ratio in integers gives the same tenths. Parsed heights stay far below it.
-_EXACT_TENTHS_BELOW = 10**50
+# --- Genant grade [GENANT1993] (clinical-reference §3.1) ----------------------------------------
 
 GENANT_LABELS = ("normal", "mild", "moderate", "severe")
+
+# Exact arithmetic on heights: the parser accepts at most 9 digits before and 20 after the point,
+# so 60 digits hold every difference and product below exactly; the traps turn any rounding into
+# an error rather than a wrong comparison (§3.1: never binary floats).
+_EXACT = Context(prec=60, traps=[Inexact, Rounded, InvalidOperation])
+# Display only (percentages and ratios shown to people): then one plain half-up rounding.
+_DISPLAY = Context(prec=60)
 
 
 @dataclass(frozen=True, slots=True)
 class GenantResult:
     """Genant grade of one vertebra [GENANT1993].
 
-    ``loss`` is reference − min(Ha, Hm, Hp) (0 when no height is below the reference) and
-    ``denominator`` the reference height, or the largest of the three when no reference was
-    measured, in which case ``at_least`` is true and grade and loss are lower bounds. Both are
-    integers on the common scale of ``Heights.scaled``, so their ratio is exact.
+    ``loss_mm`` is expected − min(Ha, Hm, Hp) (0 when no height is below the expected one) and
+    ``expected_mm`` the reference height, or the largest of the three heights when no reference
+    was measured; then ``at_least`` is true and grade and loss are lower bounds.
     """
 
     grade: int
     morphology: str | None
     at_least: bool
-    loss: int
-    denominator: int
+    loss_mm: Decimal
+    expected_mm: Decimal
     heights: Heights
 
     @property
@@ -53,21 +55,14 @@ class GenantResult:
 
     @property
     def height_loss_fraction(self) -> Decimal:
-        """Exact where the decimal expansion ends; display and reporting only."""
-        return _DISPLAY.divide(Decimal(self.loss), Decimal(self.denominator))
+        """loss ÷ expected (exact where its expansion ends); display and reporting only."""
+        return _DISPLAY.divide(self.loss_mm, self.expected_mm)
 
     @property
     def height_loss_percent(self) -> float:
-        """Display only: percent, one decimal, half-up."""
-        loss, denominator = self.loss, self.denominator
-        if loss >= 0 and 0 < denominator < _EXACT_TENTHS_BELOW:
-            # Tenths of a percent rounded half-up in integers: the same value as the Decimal
-            # division and quantize below at a fraction of the cost (RC-SEVERE-COLLAPSE
-            # prints it), and int / 10 is the float nearest to it, as float(Decimal) is.
-            tenths = (2000 * loss + denominator) // (2 * denominator)
-            return tenths / 10
-        percent = _DISPLAY.divide(Decimal(loss * 100), Decimal(denominator))
-        return float(percent.quantize(_ONE_DECIMAL, rounding=ROUND_HALF_UP, context=_DISPLAY))
+        """Display only: percent rounded half-up to one decimal (§3.1: round only for display)."""
+        percent = _DISPLAY.divide(_EXACT.multiply(self.loss_mm, 100), self.expected_mm)
+        return float(percent.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP, context=_DISPLAY))
 
     @property
     def ratio_anterior_posterior(self) -> Decimal | None:
@@ -78,69 +73,84 @@ class GenantResult:
         return _ratio(self.heights.middle, self.heights.posterior)
 
     def loss_at_least(self, numerator: int, denominator: int) -> bool:
-        """Exactly: is the height loss ≥ numerator/denominator of the (reference) height?"""
-        return self.loss * denominator >= self.denominator * numerator
+        """Exactly: is the height loss ≥ numerator/denominator of the expected height?"""
+        with localcontext(_EXACT):
+            return self.loss_mm * denominator >= self.expected_mm * numerator
 
 
 def _ratio(top: Decimal | None, bottom: Decimal | None) -> Decimal | None:
     if top is None or bottom is None or bottom.is_zero():
         return None
     return _DISPLAY.divide(top, bottom).quantize(
-        _TWO_DECIMALS, rounding=ROUND_HALF_UP, context=_DISPLAY
+        Decimal("0.01"), rounding=ROUND_HALF_UP, context=_DISPLAY
     )
 
 
 def genant(heights: Heights | None) -> GenantResult | None:
-    """Grade from the three heights and the reference [GENANT1993]; None when a height is missing.
+    """Genant semiquantitative grade and morphology [GENANT1993] (clinical-reference §3.1).
 
-    Grades: 0 loss < 20 %; 1 20–25 %; 2 > 25–40 %; 3 > 40 %, compared exactly in integers
-    (5 × loss ≥ reference is "≥ 20 %"). Without a reference the largest height stands in and
-    the result is "at least" (a uniform collapse is invisible that way).
+    Height loss = (expected − min(Ha, Hm, Hp)) ÷ expected, compared exactly (decimal
+    arithmetic without rounding, never binary floats); a height above the expected one is no
+    loss. Grade 0 normal: loss < 20 %; 1 mild: 20 % ≤ loss ≤ 25 %; 2 moderate: 25 % < loss ≤
+    40 %; 3 severe: loss > 40 %.
+    Morphology, for grade ≥ 1 only, in this order: crush when the posterior loss is ≥ 20 % or
+    min(Ha, Hm, Hp) ≥ 0.90 × max(Ha, Hm, Hp); otherwise wedge when Ha ≤ Hm; otherwise biconcave.
+    Without a reference the largest height stands in: grade and loss are "at least" (a uniform
+    collapse is invisible that way) and crush cannot be assessed.
+    None when one of the three heights is missing (or all are 0 with no reference).
     """
     if heights is None:
         return None
-    anterior, middle, posterior, reference = heights.scaled
+    anterior, middle, posterior = heights.anterior, heights.middle, heights.posterior
     if anterior is None or middle is None or posterior is None:
         return None
-    # Written out: min() and max() of three ints cost more than the comparisons.
-    smallest = anterior if anterior < middle else middle
-    if posterior < smallest:
-        smallest = posterior
-    largest = anterior if anterior > middle else middle
-    if posterior > largest:
-        largest = posterior
-    at_least = reference is None
-    denominator = largest if reference is None else reference
-    if denominator == 0:
+    smallest = min(anterior, middle, posterior)
+    largest = max(anterior, middle, posterior)
+    at_least = heights.reference is None
+    expected = largest if heights.reference is None else heights.reference
+    if expected.is_zero():
         return None  # three zero heights and no reference: nothing to compare against
-    loss = denominator - smallest if smallest < denominator else 0
-    if 5 * loss < denominator:  # loss < 20 %
-        grade = 0
-    elif 4 * loss <= denominator:  # 20 % ≤ loss ≤ 25 %
-        grade = 1
-    elif 5 * loss <= 2 * denominator:  # 25 % < loss ≤ 40 %
-        grade = 2
-    else:  # loss > 40 %
-        grade = 3
-    morphology: str | None = None
-    if grade >= 1:
-        if reference is not None and (
-            # crush: posterior loss ≥ 20 %, or all heights within 10 % of each other
-            5 * (reference - posterior) >= reference or 10 * smallest >= 9 * largest
-        ):
-            morphology = "crush"
-        elif anterior <= middle:
-            morphology = "wedge"
+    with localcontext(_EXACT):
+        loss = max(expected - smallest, Decimal(0))
+        # loss ÷ expected against each boundary, as loss against that share of expected
+        if loss < Decimal("0.20") * expected:
+            grade = 0
+        elif loss <= Decimal("0.25") * expected:
+            grade = 1
+        elif loss <= Decimal("0.40") * expected:
+            grade = 2
         else:
-            morphology = "biconcave"
-    return GenantResult(grade, morphology, at_least, loss, denominator, heights)
+            grade = 3
+        morphology: str | None = None
+        if grade >= 1:
+            if not at_least and (
+                expected - posterior >= Decimal("0.20") * expected
+                or smallest >= Decimal("0.90") * largest
+            ):
+                morphology = "crush"
+            elif anterior <= middle:
+                morphology = "wedge"
+            else:
+                morphology = "biconcave"
+    return GenantResult(grade, morphology, at_least, loss, expected, heights)
 
 
 def is_deformed(result: GenantResult | None) -> bool | None:
-    """Genant grade ≥ 1 [OF2018 uses "deformed endplate"]; None when it cannot be known."""
+    """Genant grade ≥ 1, the "deformed" of the OF type [OF2018]; None when it cannot be known
+    (no grade, or a lower bound of 0)."""
     if result is None:
         return None
     if result.grade >= 1:
+        return True
+    return None if result.at_least else False
+
+
+def height_loss_over_25(result: GenantResult | None) -> bool | None:
+    """The IND-PAIN-COURSE item "height loss > 25 %", i.e. Genant grade ≥ 2 [GENANT1993];
+    without a reference it is present when the lower bound exceeds 25 %, otherwise unknown."""
+    if result is None:
+        return None
+    if result.grade >= th.HEIGHT_ITEM_GRADE:
         return True
     return None if result.at_least else False
 
@@ -150,7 +160,6 @@ def is_deformed(result: GenantResult | None) -> bool | None:
 OF_TYPES = ("OF1", "OF2", "OF3", "OF4", "OF5")
 
 
-@lru_cache(maxsize=None, typed=True)
 def possible_of_types(
     tension_band_failure: bool | None,
     both_endplates: bool | None,
@@ -158,9 +167,13 @@ def possible_of_types(
     posterior_wall: str | None,
     mri_oedema: bool | None,
 ) -> frozenset[str]:
-    """Every OF type consistent with the known facts, following the §3.2 decision order.
+    """AO Spine–DGOU osteoporotic fracture type [OF2018] (clinical-reference §3.2): every type
+    consistent with the known facts, in the decision order tension-band failure → OF5; both
+    endplates → OF4; deformed (Genant grade ≥ 1) with distinct posterior-wall involvement → OF3,
+    otherwise OF2; marrow oedema only → OF1; nothing → "none".
 
-    A single element is the type; more than one means an unknown input could change it.
+    A single element is the type (``of_type``); more than one means an unknown input could
+    change it. RC-INSTABILITY reads the whole set.
     """
     types: set[str] = set()
     if tension_band_failure is not False:
@@ -190,15 +203,11 @@ def of_type(possible: frozenset[str]) -> str | None:
     return None
 
 
-# --- OF score [OFSCORE2018] (check: pocket-card values, not validated) --------------------------
+# --- OF score [OFSCORE2018] (clinical-reference §3.3; check: pocket-card values, not validated)
 
 
 class OfScoreWeights(NamedTuple):
-    """The OF-score points and bands; every value is a setting (settings.py) [OFSCORE2018].
-
-    A named tuple rather than a dataclass: it is a cache key of of_score(), and a tuple hashes
-    in C on every evaluation.
-    """
+    """The OF-score points and bands; every value is a setting (settings.py) [OFSCORE2018]."""
 
     t_score_below: Decimal
     t_score_points: int
@@ -220,6 +229,9 @@ class OfScoreResult:
     unknown_items: tuple[str, ...]
 
 
+_ASA_ABOVE = 3  # health-status item: ASA > 3 [OFSCORE2018]
+
+
 def _signed(fact: bool | None, points: int) -> int:
     """yes → +points, no → −points, unknown → 0 (§3.3: an unknown item scores 0)."""
     if fact is None:
@@ -227,31 +239,50 @@ def _signed(fact: bool | None, points: int) -> int:
     return points if fact else -points
 
 
-@lru_cache(maxsize=4096, typed=True)
+def _yes_no(value: bool | None) -> bool | None:
+    return None if value is None else bool(value)
+
+
+def _anticoagulated(snapshot: CandidateSnapshot) -> bool | None:
+    """An anticoagulant among the listed drugs; unknown when the list is not recorded or holds
+    a drug the table does not know."""
+    entries = snapshot.coagulation.anticoagulants
+    if entries is None:
+        return None
+    unknown = False
+    for entry in entries:
+        drug = holds.match_drug(entry.drug)
+        if drug is None:
+            unknown = True
+        elif drug.drug_class == "anticoagulant":
+            return True
+    return None if unknown else False
+
+
 def of_score(
-    weights: OfScoreWeights,
-    type_token: str,
-    t_score_low: bool | None,
-    progression: bool | None,
-    pain_high: bool | None,
-    neuro_deficit: bool | None,
-    mobilisation_impossible: bool | None,
-    asa_above_3: bool | None,
-    anticoagulated: bool | None,
+    type_token: str, fracture: FractureFacts, snapshot: CandidateSnapshot, weights: OfScoreWeights
 ) -> OfScoreResult:
-    """§3.3: 2 × OF type, ± items; health items −1 each, at most the cap; unknown items 0."""
+    """OF score [OFSCORE2018] (clinical-reference §3.3), for a level of OF type OF1–OF5.
+
+    2 × OF type; T-score < −3.0 +1; deformity progression yes +1 / no −1; pain ≥ 5 +1 / < 5 −1
+    (the snapshot's NRS, pain despite optimal non-surgical management, stands in for VAS under
+    WHO step-II analgesia); neurological deficit +2; mobilisation under analgesia not possible
+    +1 / possible −1 (read from "non-ambulatory despite analgesia"); ASA > 3 and anticoagulation
+    −1 each, at most −2 (frailty is not in the snapshot); an unknown item scores 0. Bands:
+    ≤ 5 conservative, 6 either, > 6 operative. Every value is a setting (``weights``).
+    """
+    t_score = snapshot.bone_health.t_score
+    nrs = snapshot.pain.nrs
+    asa = snapshot.patient.asa_class
+    t_score_low = None if t_score is None else t_score < weights.t_score_below
+    progression = _yes_no(fracture.height_loss_progression)
+    pain_high = None if nrs is None else nrs >= weights.pain_cut
+    neuro_deficit = _yes_no(snapshot.neuro.deficit)
+    mobilisation_impossible = _yes_no(snapshot.conservative_care.non_ambulatory_due_to_pain)
+    asa_above_3 = None if asa is None else asa > _ASA_ABOVE
+    anticoagulated = _anticoagulated(snapshot)
+
     total = 2 * (OF_TYPES.index(type_token) + 1)
-    items: tuple[tuple[str, bool | None], ...] = (
-        ("T-score", t_score_low),
-        ("deformity progression", progression),
-        ("pain under analgesia", pain_high),
-        ("neurological deficit", neuro_deficit),
-        ("mobilisation under analgesia", mobilisation_impossible),
-        ("ASA class", asa_above_3),
-        ("anticoagulation", anticoagulated),
-    )
-    unknown = [name for name, fact in items if fact is None]
-    unknown.append("frailty")  # not part of the §2.1 snapshot: always scored 0
     if t_score_low:
         total += weights.t_score_points
     total += _signed(progression, weights.progression_points)
@@ -267,6 +298,17 @@ def of_score(
         band = "either"
     else:
         band = "operative"
+    items: tuple[tuple[str, bool | None], ...] = (
+        ("T-score", t_score_low),
+        ("deformity progression", progression),
+        ("pain under analgesia", pain_high),
+        ("neurological deficit", neuro_deficit),
+        ("mobilisation under analgesia", mobilisation_impossible),
+        ("ASA class", asa_above_3),
+        ("anticoagulation", anticoagulated),
+    )
+    unknown = [name for name, fact in items if fact is None]
+    unknown.append("frailty")  # not part of the §2.1 snapshot: always scored 0
     return OfScoreResult(total, band, tuple(unknown))
 
 
@@ -310,7 +352,6 @@ class SinsResult:
     missing: tuple[str, ...]  # components not recorded, in §3.4 order
 
 
-@lru_cache(maxsize=None, typed=True)
 def sins(
     level: str,
     lesion: str | None,
@@ -319,10 +360,14 @@ def sins(
     collapse: str | None,
     posterolateral: str | None,
 ) -> SinsResult:
-    """SINS: location from the level, lesion from ``lesion``, the rest only from ``sins.*``.
+    """SINS, Spinal Instability Neoplastic Score [SINS2010] (clinical-reference §3.4).
 
-    A missing component contributes its own 0–max range; ``total`` only when none is missing;
-    ``band`` is the band of the minimum when minimum and maximum share a band.
+    Location from the level (junctional 3, mobile 2, semi-rigid 1, rigid 0), bone lesion from
+    ``lesion`` (lytic 2, mixed 1, blastic 0), pain, alignment, collapse and posterolateral
+    involvement only from ``sins.*`` (points in _SINS_POINTS). Total 0–18: 0–6 stable, 7–12
+    indeterminate, 13–18 unstable. A missing component contributes its own 0–max range;
+    ``total`` only when none is missing; ``band`` is the band of the minimum when minimum and
+    maximum share a band.
     """
     minimum = maximum = _sins_location(level)
     missing: list[str] = []

@@ -7,7 +7,6 @@ from dataclasses import astuple, dataclass, fields
 from decimal import Decimal
 
 from vertebra.evaluation.rules import thresholds as th
-from vertebra.evaluation.rules.memo import memo_table, remember
 
 _OSTEOPOROSIS_T = Decimal("-2.5")
 _NORMAL_T = Decimal("-1.0")
@@ -124,28 +123,9 @@ def who_bone_density(
         in_population = postmenopausal
     else:
         in_population = None
-    # Everything the category and its note depend on; the T-score by type and text, which
-    # identify it exactly (Decimal("-3") == Decimal("-3.0"), yet they print differently).
-    key = (
-        None if t_score is None else (type(t_score), str(t_score)),
-        sex,
-        True if in_population is True else None if in_population is None else False,
-        fragility_fracture is True,
-        bool(fracture_establishes_osteoporosis),
+    return _who_category(
+        t_score, sex, in_population, fragility_fracture, fracture_establishes_osteoporosis
     )
-    found = _WHO.get(key)
-    if found is None:
-        found = remember(
-            _WHO,
-            key,
-            _who_category(
-                t_score, sex, in_population, fragility_fracture, fracture_establishes_osteoporosis
-            ),
-        )
-    return found
-
-
-_WHO: dict[tuple[object, ...], WhoCategory] = memo_table()
 
 
 def _who_category(

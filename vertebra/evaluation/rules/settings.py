@@ -60,11 +60,6 @@ class RuleSettings:
     hold_amounts: Mapping[str, int] = field(init=False, repr=False, compare=False, hash=False)
     instability_types: frozenset[str] = field(init=False, repr=False, compare=False, hash=False)
     of_weights: OfScoreWeights = field(init=False, repr=False, compare=False, hash=False)
-    # antithrombotics.py's texts of each listed drug before its dates, memoised per settings
-    # object because they print its intervals and thresholds (a bounded memo table, memo.py).
-    hold_plans: dict[tuple[str, str | None, bool], Any] = field(
-        init=False, repr=False, compare=False, hash=False
-    )
     # Settings as the messages print them (str of a Decimal, the fraction as "n/d"), so that no
     # rule converts them per evaluation.
     inr_max_text: str = field(init=False, repr=False, compare=False, hash=False)
@@ -76,7 +71,6 @@ class RuleSettings:
         amounts = dict(holds.default_amounts())
         amounts.update(self.hold_intervals)
         object.__setattr__(self, "hold_amounts", amounts)
-        object.__setattr__(self, "hold_plans", {})
         object.__setattr__(self, "instability_types", frozenset(self.instability_of_types))
         object.__setattr__(self, "inr_max_text", str(self.inr_max))
         object.__setattr__(self, "platelets_min_text", str(self.platelets_min))

@@ -224,14 +224,15 @@ def _object(value: object, path: str) -> Mapping[str, object]:
 
 def _fields(value: Mapping[str, object], path: str, spec: Mapping[str, Field]) -> dict[str, Any]:
     """Validate every key of ``value`` against ``spec``; null values are left out (not assessed)."""
-    for key in value:
-        if key not in spec:
-            raise SnapshotError(_join(path, key), "unknown field")
+    if not value.keys() <= spec.keys():
+        unknown = next(key for key in value if key not in spec)
+        raise SnapshotError(_join(path, unknown), "unknown field")
+    prefix = _join(path, "")  # the path of a field is prefix + its key
     parsed: dict[str, Any] = {}
     for key, check in spec.items():
         raw = value.get(key)
         if raw is not None:
-            parsed[key] = check(raw, _join(path, key))
+            parsed[key] = check(raw, prefix + key)
     return parsed
 
 

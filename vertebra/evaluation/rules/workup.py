@@ -14,7 +14,6 @@ from decimal import Decimal
 
 from vertebra.evaluation.rules import thresholds as th
 from vertebra.evaluation.rules.contraindications import pregnancy_test_needed
-from vertebra.evaluation.rules.memo import memo_table, remember
 from vertebra.evaluation.rules.model import CandidateSnapshot
 from vertebra.evaluation.rules.results import (
     ABSENT,
@@ -83,8 +82,8 @@ def _msg_coag(
 
 
 def _as_text(value: Decimal | None) -> str | None:
-    """A Decimal as it prints, for a finding's cache key: Decimal("1.5") == Decimal("1.50"),
-    but a message must show the value as recorded."""
+    """A Decimal as recorded: Decimal("1.5") == Decimal("1.50"), but a message shows it as
+    recorded."""
     return None if value is None else str(value)
 
 
@@ -101,21 +100,15 @@ def coag(snapshot: CandidateSnapshot, settings: RuleSettings) -> Finding:
         status = MISSING
     else:
         status = ABSENT
-    # The values as printed decide the status too, given the settings as printed.
-    key = (
-        None if inr is None else str(inr),  # as _as_text, inline
-        None if platelets is None else str(platelets),
+    return _coag(
+        status,
+        inr_high,
+        platelets_low,
+        _as_text(inr),
+        _as_text(platelets),
         settings.inr_max_text,
         settings.platelets_min_text,
     )
-    found = _COAG.get(key)
-    if found is None:
-        found = remember(_COAG, key, _coag(status, inr_high, platelets_low, *key))
-    return found
-
-
-# Keyed by (INR, platelets, INR target, platelet target), each as printed or None.
-_COAG: dict[tuple[str | None, ...], Finding] = memo_table()
 
 
 def _coag(
@@ -174,28 +167,16 @@ def bone_density(osteoporotic_levels: tuple[str, ...], snapshot: CandidateSnapsh
         if treated is None
         else " (not on treatment)"
     )
-    key = (osteoporotic_levels, now)
-    found = _BONE_DENSITY.get(key)
-    if found is None:
-        found = remember(
-            _BONE_DENSITY,
-            key,
-            constant(
-                "PRE-BMD",
-                PRECONDITION,
-                PRESENT,
-                None,
-                SRC_BMD,
-                f"Osteoporotic fracture at {', '.join(osteoporotic_levels)}: document the "
-                f"referral for bone-density evaluation and osteoporosis education and "
-                f"treatment{now}.",
-            ),
-        )
-    return found
-
-
-# Keyed by (level names, the treatment note's text).
-_BONE_DENSITY: dict[tuple[tuple[str, ...], str], Finding] = memo_table()
+    return constant(
+        "PRE-BMD",
+        PRECONDITION,
+        PRESENT,
+        None,
+        SRC_BMD,
+        f"Osteoporotic fracture at {', '.join(osteoporotic_levels)}: document the "
+        f"referral for bone-density evaluation and osteoporosis education and "
+        f"treatment{now}.",
+    )
 
 
 def allergy_contrast(snapshot: CandidateSnapshot) -> Finding:
@@ -258,16 +239,7 @@ def consent() -> Finding:
 def embolism(targets: tuple[str, ...], recent: tuple[str, ...]) -> Finding | None:
     """Pulmonary cement embolism risk factors [PCE2021]: ≥ 3 treated levels (OR 2.41),
     thoracic levels, procedure < 2 weeks after the fracture."""
-    key = (targets, recent)
-    found = _EMBOLISM.get(key, _NOT_YET)
-    if found is _NOT_YET:
-        found = remember(_EMBOLISM, key, _embolism(targets, recent))
-    return found  # type: ignore[return-value]
-
-
-# Keyed by (target level names, recent level names); None where no factor applies.
-_EMBOLISM: dict[tuple[tuple[str, ...], tuple[str, ...]], Finding | None] = memo_table()
-_NOT_YET = object()  # not in _EMBOLISM (None is a remembered answer there)
+    return _embolism(targets, recent)
 
 
 def _embolism(targets: tuple[str, ...], recent: tuple[str, ...]) -> Finding | None:
@@ -344,30 +316,19 @@ def new_fracture(
     if not (low_bmd is not None or prior or female or cleft or kyphosis or junction or steroids):
         return None
     age = snapshot.patient.age_years
-    facts = (_as_text(low_bmd), prior, female, cleft, kyphosis, junction, steroids, age)
-    # The finding cache's key of these facts and their types cost more than the rest of the
-    # rule; this table's key holds the same facts plus the types of the two counts that could
-    # be equal across types (1 == True).
-    key = (type(prior), type(age), *facts)
-    found = _NEW_FRACTURE.get(key)
-    if found is None:
-        found = remember(
-            _NEW_FRACTURE,
-            key,
-            finding(
-                "RISK-NEW-FRACTURE",
-                RISK,
-                PRESENT,
-                None,
-                SRC_NEW_FRACTURE,
-                _msg_new_fracture,
-                *facts,
-            ),
-        )
-    return found
-
-
-# Keyed by (the prior fractures' type, the age's type, then the facts: the low T-score as
-# printed or None, the prior count, female, the cleft, kyphosis and junction level names,
-# steroids, the age).
-_NEW_FRACTURE: dict[tuple[object, ...], Finding] = memo_table()
+    return finding(
+        "RISK-NEW-FRACTURE",
+        RISK,
+        PRESENT,
+        None,
+        SRC_NEW_FRACTURE,
+        _msg_new_fracture,
+        _as_text(low_bmd),
+        prior,
+        female,
+        cleft,
+        kyphosis,
+        junction,
+        steroids,
+        age,
+    )

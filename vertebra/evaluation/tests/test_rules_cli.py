@@ -14,7 +14,7 @@ from vertebra.evaluation.cli import evaluate_main
 
 GOLDEN = pathlib.Path(__file__).parent / "golden"
 FINDING_KEYS = {"rule", "kind", "status", "level", "message", "source"}
-LEVEL_KEYS = {"level", "target", "genant", "of_type", "sins"}
+LEVEL_KEYS = {"level", "target", "genant", "of_type", "sins", "of_score"}
 
 
 class _Stdin(io.StringIO):
@@ -57,14 +57,23 @@ def test_json_result_has_exactly_the_documented_keys(
     assert set(result) == {"decision", "ruleset_version", "findings", "levels"}
     assert result["decision"] == decision
     for finding in result["findings"]:
-        extra = {"earliest_date"} if finding["rule"] == "PRE-ANTITHROMBOTIC" else set()
+        hold = finding["rule"] == "PRE-ANTITHROMBOTIC"
+        extra = {"earliest_date", "earliest_time"} if hold else set()
         assert set(finding) == FINDING_KEYS | extra
     for level in result["levels"]:
         assert set(level) == LEVEL_KEYS
         if level["genant"] is not None:
-            assert set(level["genant"]) == {"grade", "label", "height_loss_percent", "morphology"}
+            assert set(level["genant"]) == {
+                "grade",
+                "label",
+                "height_loss_percent",
+                "morphology",
+                "at_least",
+            }
         if level["sins"] is not None:
             assert set(level["sins"]) == {"total", "min", "max", "band"}
+        if level["of_score"] is not None:
+            assert set(level["of_score"]) == {"total", "band", "unknown_items"}
 
 
 def test_earliest_date_in_json(tmp_path: pathlib.Path) -> None:

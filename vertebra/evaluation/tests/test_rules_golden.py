@@ -84,12 +84,16 @@ LEVEL_KEYS = {
     "genant_label": lambda level: level["genant"] and level["genant"]["label"],
     "height_loss_percent": lambda level: level["genant"] and level["genant"]["height_loss_percent"],
     "morphology": lambda level: level["genant"] and level["genant"]["morphology"],
+    "genant_at_least": lambda level: level["genant"] and level["genant"]["at_least"],
     "of_type": lambda level: level["of_type"],
     "sins": lambda level: level["sins"],
     "sins_total": lambda level: level["sins"] and level["sins"]["total"],
     "sins_min": lambda level: level["sins"] and level["sins"]["min"],
     "sins_max": lambda level: level["sins"] and level["sins"]["max"],
     "sins_band": lambda level: level["sins"] and level["sins"]["band"],
+    "of_score": lambda level: level["of_score"],
+    "of_score_total": lambda level: level["of_score"] and level["of_score"]["total"],
+    "of_score_band": lambda level: level["of_score"] and level["of_score"]["band"],
 }
 
 

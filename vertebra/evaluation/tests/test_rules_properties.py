@@ -214,7 +214,8 @@ def test_no_valid_snapshot_crashes(data: dict[str, Any]) -> None:
     json.dumps(document)
     assert set(document) == {"decision", "ruleset_version", "findings", "levels"}
     for finding in document["findings"]:
-        extra = {"earliest_date"} if finding["rule"] == "PRE-ANTITHROMBOTIC" else set()
+        hold = finding["rule"] == "PRE-ANTITHROMBOTIC"
+        extra = {"earliest_date", "earliest_time"} if hold else set()
         assert set(finding) == FINDING_KEYS | extra
         assert finding["source"]
         assert finding["source"] in finding["message"]

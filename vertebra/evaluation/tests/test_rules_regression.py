@@ -10,7 +10,10 @@ The digests below were recorded from the engine before the optimisation (after t
 bone-density wording change), then again for rule set 1.1.0 (docs/clinical/evaluation.md,
 Changes): every result that changed (237 of the 20,000 under the default settings, besides the
 version string) was checked to hold a SINS at a level other than metastasis or myeloma, or a
-blastic lesion with neither MRI nor bone-scan uptake. The test recomputes the
+blastic lesion with neither MRI nor bone-scan uptake; then for rule set 1.2.0, which only adds
+JSON keys (``genant.at_least``, ``of_score``, ``earliest_time``): the 1.2.0 results with those
+keys removed and the version string put back reproduced both 1.1.0 digests exactly
+(3b21aa6a… and 84def35c…) before the new digests were recorded. The test recomputes the
 3,000-snapshot digest (a few seconds); set VERTEBRA_FULL_REGRESSION=1 to also check the
 20,000-snapshot one. To print both digests:
 
@@ -34,20 +37,17 @@ import pytest
 from vertebra.evaluation.rules import (
     RuleSettings,
     evaluate,
-    memo,
     parse_snapshot,
     result_to_json,
     result_to_text,
-    results,
-    scores,
 )
 
 _BENCH = pathlib.Path(__file__).resolve().parents[3] / "bench" / "evaluate.py"
 
 SUBSET_COUNT = 3_000
-SUBSET_DIGEST = "3b21aa6a11d668609777b104e42bce8b2fedb77201bf6166eee73792f2cb7e47"
+SUBSET_DIGEST = "669b41ec513aa7b94f989d8fa1d799a581693dd6228006a0809947a14b16e69c"
 FULL_COUNT = 20_000
-FULL_DIGEST = "84def35c1ebacd3f0d789ca80892f77a584170ae004cecff4b13be1fd5828d96"
+FULL_DIGEST = "773a9d814069c799df2b603353b9fbdccd83ca05ff4613515d9bcf5807c01e1c"
 
 # Every setting the rules read, away from its default, so that settings-dependent branches and
 # anything precomputed per settings object are part of the digest.
@@ -108,12 +108,6 @@ def test_results_unchanged_on_the_full_fixture() -> None:
     assert results_digest(FULL_COUNT) == FULL_DIGEST
 
 
-def _clear_caches() -> None:
-    for cached in (results.finding, scores.of_score, scores.sins, scores.possible_of_types):
-        cached.cache_clear()
-    memo.clear_memos()  # the rules' memo tables (findings and scores keyed by exact facts)
-
-
 def _with_trailing_zero(value: object) -> object:
     """The same snapshot with every Decimal written with one more place (-3 → -3.0): equal
     values that must still print as recorded."""
@@ -132,19 +126,14 @@ def _outputs(snapshot: object, settings: RuleSettings) -> tuple[object, str]:
 
 
 def test_results_do_not_depend_on_what_was_evaluated_before() -> None:
-    """The engine memoises findings; a cached finding must never carry another evaluation's
-    value. Each snapshot and its trailing-zero twin, evaluated one after the other in both
-    orders, must give exactly what each gives in a process with empty caches."""
+    """Evaluation is pure: each snapshot and its trailing-zero twin (equal values that print
+    differently), evaluated one after the other in both orders, give what each gives alone."""
     bench = _bench_module()
     rng = random.Random(bench.SEED + 1)
     originals = [bench.snapshot(rng) for _ in range(150)]
     twins = [_with_trailing_zero(snapshot) for snapshot in originals]
     for settings in (RuleSettings(), _OTHER_SETTINGS):
-        cold = []
-        for snapshot in originals + twins:
-            _clear_caches()
-            cold.append(_outputs(snapshot, settings))
-        _clear_caches()
+        cold = [_outputs(snapshot, settings) for snapshot in originals + twins]
         warm_forward = [_outputs(snapshot, settings) for snapshot in originals + twins]
         warm_backward = [_outputs(snapshot, settings) for snapshot in twins + originals]
         assert warm_forward == cold
@@ -160,7 +149,6 @@ def test_a_t_score_prints_as_recorded_whatever_came_first() -> None:
         text = result_to_text(evaluate(parse_snapshot(snapshot)))
         return [line for line in text.splitlines() if "T-score -3" in line]
 
-    _clear_caches()
     assert all("T-score -3.0" in line for line in texts("-3.0"))
     assert all("T-score -3;" in line or "T-score -3:" in line for line in texts("-3"))
     assert len(texts("-3")) == 2

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 import pytest
 
@@ -42,19 +42,23 @@ def test_genant_grade_is_exact_at_the_boundaries(
     assert (result.grade, result.height_loss_percent, result.at_least) == (grade, percent, False)
 
 
-def test_height_loss_percent_in_integers_is_the_decimal_rounding() -> None:
-    """The integer half-up path prints exactly what the 60-digit Decimal quantize prints."""
-
-    def by_decimal(loss: int, denominator: int) -> float:
-        percent = scores._DISPLAY.divide(Decimal(loss * 100), Decimal(denominator))
-        rounded = percent.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP, context=scores._DISPLAY)
-        return float(rounded)
-
-    pairs = [(loss, total) for total in range(1, 401) for loss in range(total + 1)]
-    pairs += [(10**28 // 3, 10**28), (2**90 + 1, 2**91), (1, 10**29 - 1)]
-    for loss, denominator in pairs:
-        result = scores.GenantResult(0, None, False, loss, denominator, Heights())
-        assert str(result.height_loss_percent) == str(by_decimal(loss, denominator))
+@pytest.mark.parametrize(
+    ("smallest", "reference", "percent"),
+    [
+        ("1599", "2000", 20.1),  # exactly 20.05 %: half-up (half-even would print 20.0)
+        ("1601", "2000", 20.0),  # exactly 19.95 %: half-up to 20.0, still grade 0
+        ("2", "3", 33.3),  # 33.33… %
+        ("1", "3", 66.7),  # 66.66… %
+        ("19.99999999999999999999", "25", 20.0),
+    ],
+)
+def test_height_loss_percent_rounds_half_up_to_one_decimal(
+    smallest: str, reference: str, percent: float
+) -> None:
+    """§3.1: round only for display, one decimal; half-up."""
+    result = scores.genant(_heights(smallest, reference, reference, reference))
+    assert result is not None
+    assert result.height_loss_percent == percent
 
 
 def test_genant_just_below_twenty_percent_stays_normal() -> None:
@@ -68,7 +72,7 @@ def test_genant_just_below_twenty_percent_stays_normal() -> None:
 def test_genant_height_above_reference_is_no_loss() -> None:
     result = scores.genant(_heights("30", "31", "32", "28"))
     assert result is not None
-    assert (result.grade, result.height_loss_percent, result.loss) == (0, 0.0, 0)
+    assert (result.grade, result.height_loss_percent, result.loss_mm) == (0, 0.0, 0)
 
 
 def test_genant_without_reference_is_a_lower_bound_and_never_crush() -> None:
@@ -138,19 +142,57 @@ def test_of_type(
     assert scores.of_type(scores.possible_of_types(*facts)) == expected
 
 
+def _of_score(type_token: str, document: dict[str, object]) -> scores.OfScoreResult:
+    snapshot = parse_snapshot(document)
+    assert snapshot.fractures is not None
+    return scores.of_score(type_token, snapshot.fractures[0], snapshot, RuleSettings().of_weights)
+
+
 def test_of_score_bands_and_items() -> None:
-    weights = RuleSettings().of_weights
-    # OF3: 6; T < −3.0 +1; progression yes +1; pain ≥ 5 +1; no deficit 0; mobilisation
-    # impossible +1; ASA > 3 and anticoagulated −2 (cap) → 8 operative
-    score = scores.of_score(weights, "OF3", True, True, True, False, True, True, True)
+    # OF3: 6; T −3.2 < −3.0 +1; progression yes +1; NRS 7 ≥ 5 +1; no deficit 0; mobilisation
+    # impossible +1; ASA 4 > 3 and apixaban (anticoagulant) −2 (cap) → 8 operative
+    score = _of_score(
+        "OF3",
+        {
+            "patient": {"asa_class": 4},
+            "pain": {"nrs": 7},
+            "conservative_care": {"non_ambulatory_due_to_pain": True},
+            "neuro": {"deficit": False},
+            "bone_health": {"t_score": Decimal("-3.2")},
+            "coagulation": {"anticoagulants": [{"drug": "apixaban"}]},
+            "fractures": [{"level": "L1", "height_loss_progression": True}],
+        },
+    )
     assert (score.total, score.band) == (8, "operative")
-    # OF2: 4; progression no −1; pain < 5 −1; mobilisation possible −1 → 1 conservative
-    low = scores.of_score(weights, "OF2", False, False, False, False, False, False, False)
+    assert score.unknown_items == ("frailty",)
+    # OF2: 4; T −3.0 not below −3.0 0; progression no −1; NRS 4 < 5 −1; mobilisation possible
+    # −1; ASA 3 and aspirin only (not an anticoagulant) 0 → 1 conservative
+    low = _of_score(
+        "OF2",
+        {
+            "patient": {"asa_class": 3},
+            "pain": {"nrs": 4},
+            "conservative_care": {"non_ambulatory_due_to_pain": False},
+            "neuro": {"deficit": False},
+            "bone_health": {"t_score": Decimal("-3.0")},
+            "coagulation": {"anticoagulants": [{"drug": "aspirin"}]},
+            "fractures": [{"level": "L1", "height_loss_progression": False}],
+        },
+    )
     assert (low.total, low.band) == (1, "conservative")
     # OF3 with every item unknown: 6, "either"
-    either = scores.of_score(weights, "OF3", None, None, None, None, None, None, None)
+    either = _of_score("OF3", {"fractures": [{"level": "L1"}]})
     assert (either.total, either.band) == (6, "either")
-    assert "frailty" in either.unknown_items
+    assert either.unknown_items == (
+        "T-score",
+        "deformity progression",
+        "pain under analgesia",
+        "neurological deficit",
+        "mobilisation under analgesia",
+        "ASA class",
+        "anticoagulation",
+        "frailty",
+    )
 
 
 @pytest.mark.parametrize(

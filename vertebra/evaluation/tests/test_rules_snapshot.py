@@ -173,7 +173,8 @@ def test_numbers_are_exact_decimals() -> None:
     assert snapshot.fractures is not None
     heights = snapshot.fractures[0].heights_mm
     assert heights is not None
-    assert heights.scaled == (1990, None, None, 2800)
+    assert (heights.anterior, heights.middle, heights.reference) == (Decimal("19.90"), None, 28)
+    assert str(heights.anterior) == "19.90"
 
 
 def test_dates_times_and_lists_parse() -> None:
