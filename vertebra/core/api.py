@@ -4,11 +4,13 @@ apply to any input (not JSON, nested too deep, a NUL character)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Callable
-from typing import Any
+from typing import Annotated, Any
 
 from ninja import Schema
+from pydantic import BeforeValidator
 
 from vertebra.core.errors import DomainError, ValidationFailed
 
@@ -95,6 +97,22 @@ def _too_deep(text: str, limit: int) -> bool:
         elif char in "]}":
             depth -= 1
     return False
+
+
+def _text(kind: type, example: str) -> Callable[[Any], Any]:
+    def check(value: Any) -> Any:
+        # pydantic would read a number as seconds since 1970; the schema promises ISO 8601 text.
+        if not isinstance(value, (str, kind)):
+            raise ValueError(f"Give it as ISO 8601 text, e.g. {example}.")
+        return value
+
+    return check
+
+
+IsoDate = Annotated[dt.date, BeforeValidator(_text(dt.date, "1950-03-31"))]
+"""A date in a JSON body: ISO 8601 text only (not a number)."""
+IsoDateTime = Annotated[dt.datetime, BeforeValidator(_text(dt.datetime, "2026-12-07T09:00:00Z"))]
+"""An instant in a JSON body: ISO 8601 text only (not a number)."""
 
 
 def refuse_nul(value: Any, path: str = "") -> None:

@@ -39,7 +39,7 @@ _SNAPSHOT_BODY = {
             "description": "The evaluation result, stored with the referral.",
             "content": {"application/json": {"schema": {"type": "object"}}},
         },
-        **openapi_errors(*WRITE, 404),
+        **openapi_errors(*WRITE, 404, 409),
     },
 }
 

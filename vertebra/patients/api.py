@@ -15,7 +15,7 @@ from pydantic import field_validator
 from pydantic.json_schema import SkipJsonSchema
 
 from vertebra.core.actor import Actor
-from vertebra.core.api import READ, WRITE, errors
+from vertebra.core.api import READ, WRITE, IsoDate, errors
 from vertebra.core.apiauth import RoleAuth
 from vertebra.core.permissions import Capability, has_capability
 from vertebra.patients import selectors, services
@@ -54,7 +54,7 @@ class PatientIn(Schema):
     mrn: str = Field(min_length=1, max_length=40)
     family_name: str = Field(min_length=1, max_length=100)
     given_name: str = Field(min_length=1, max_length=100)
-    birth_date: dt.date
+    birth_date: IsoDate
     sex: SexValue = ""
     phone: str = Field("", max_length=40)
     email: str = Field("", max_length=254)
@@ -68,7 +68,7 @@ class PatientPatch(Schema):
     mrn: str | Omitted = Field(None, min_length=1, max_length=40)
     family_name: str | Omitted = Field(None, min_length=1, max_length=100)
     given_name: str | Omitted = Field(None, min_length=1, max_length=100)
-    birth_date: dt.date | Omitted = None
+    birth_date: IsoDate | Omitted = None
     sex: SexValue | Omitted = None
     phone: str | Omitted = Field(None, max_length=40)
     email: str | Omitted = Field(None, max_length=254)
@@ -97,7 +97,7 @@ class PatientOut(Schema):
 class ReferralIn(Schema):
     referring_clinician: str = Field(min_length=1, max_length=200)
     reason: str = Field(min_length=1)
-    referral_date: dt.date
+    referral_date: IsoDate
 
 
 class StatusChangeIn(Schema):
@@ -157,8 +157,8 @@ class FractureIn(Schema):
     level: str
     etiology: str = ""
     high_energy_trauma: bool | None = None
-    onset_date: dt.date | None = None
-    imaging_date: dt.date | None = None
+    onset_date: IsoDate | None = None
+    imaging_date: IsoDate | None = None
     imaging_report: str = ""
     mri_oedema: bool | None = None
     bone_scan_uptake: bool | None = None

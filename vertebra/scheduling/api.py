@@ -11,7 +11,7 @@ from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 
 from vertebra.core.actor import Actor
-from vertebra.core.api import READ, WRITE, errors
+from vertebra.core.api import READ, WRITE, IsoDateTime, errors
 from vertebra.core.apiauth import RoleAuth
 from vertebra.core.errors import ValidationFailed
 from vertebra.core.permissions import Capability
@@ -52,7 +52,7 @@ class SlotOut(Schema):
 class BookIn(Schema):
     patient_id: uuid.UUID
     type: str = Field(min_length=1, max_length=40, description="Appointment type code")
-    starts_at: dt.datetime = Field(description="ISO 8601 with a UTC offset")
+    starts_at: IsoDateTime = Field(description="ISO 8601 with a UTC offset")
     clinician_id: uuid.UUID | None = None
     referral_id: uuid.UUID | None = None
     notes: str = Field("", max_length=2000)

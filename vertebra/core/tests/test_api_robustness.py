@@ -209,7 +209,7 @@ def test_the_openapi_document_lists_each_operations_error_statuses(client: Clien
         "200", "400", "401", "403", "404", "409", "413", "415", "422",
     ]  # fmt: skip
     assert responses[("POST", "/api/evaluations")] == [
-        "200", "201", "400", "401", "403", "404", "413", "415", "422",
+        "200", "201", "400", "401", "403", "404", "409", "413", "415", "422",
     ]  # fmt: skip
     assert responses[("GET", "/api/slots")] == ["200", "401", "403", "404", "422"]
     error_ref = {"$ref": "#/components/schemas/Error"}
@@ -221,3 +221,19 @@ def test_the_openapi_document_lists_each_operations_error_statuses(client: Clien
                 assert content["schema"] == error_ref, (method, path, status)
     assert schema["components"]["schemas"]["Error"]["required"] == ["error"]
     assert api.get_openapi_schema()["paths"].keys() == schema["paths"].keys()
+
+
+@pytest.mark.parametrize("value", [0, 1.5, True, [], {}])
+def test_a_date_given_as_a_number_is_refused_not_read_as_seconds_since_1970(
+    client_for: Callable[..., Client], patient: Patient, value: Any
+) -> None:
+    before = state()
+    body = {"referring_clinician": "Dr R", "reason": "Back pain", "referral_date": value}
+    response = send(
+        client_for(Role.NURSE), "post", f"/api/patients/{patient.public_id}/referrals", body
+    )
+    assert response.status_code == 422
+    assert response.json()["error"]["fields"] == {
+        "referral_date": ["Value error, Give it as ISO 8601 text, e.g. 1950-03-31."]
+    }
+    assert state() == before
