@@ -194,6 +194,7 @@ def main() -> int:
         (folder / "fuzz_hooks.py").write_text(HOOKS)
         port = free_port()
         access_log = folder / "access.log"
+        server_log = (folder / "server.log").open("ab")
         server = subprocess.Popen(
             [
                 VENV / "gunicorn", "config.wsgi:application",
@@ -203,7 +204,7 @@ def main() -> int:
                 "--error-logfile", str(folder / "server.log"),
                 "--timeout", "60",
             ],
-            cwd=ROOT, env=env, start_new_session=True,
+            cwd=ROOT, env=env, start_new_session=True, stdout=server_log, stderr=server_log,
         )  # fmt: skip
         base = f"http://127.0.0.1:{port}"
         wait_for(f"{base}/healthz")
