@@ -237,3 +237,14 @@ def test_a_date_given_as_a_number_is_refused_not_read_as_seconds_since_1970(
         "referral_date": ["Value error, Give it as ISO 8601 text, e.g. 1950-03-31."]
     }
     assert state() == before
+
+
+def test_a_fhir_search_for_an_identifier_holding_nul_is_400(
+    client_for: Callable[..., Client], patient: Patient
+) -> None:
+    before = state()
+    response = client_for(Role.PHYSICIAN).get("/fhir/Patient?identifier=MRN-0001%00")
+    assert response.status_code == 400
+    assert response.json()["resourceType"] == "OperationOutcome"
+    assert response.json()["issue"][0]["code"] == "invalid"
+    assert state() == before
