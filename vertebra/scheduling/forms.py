@@ -164,10 +164,6 @@ class PolicyForm(forms.Form):
     )
 
 
-def day_or_today(value: str | None, today: dt.date) -> dt.date:
-    return day_asked(value, today)[0]
-
-
 def day_asked(value: str | None, today: dt.date) -> tuple[dt.date, str | None]:
     """The day a calendar page was asked for (today when none), and the message to show when
     the day asked for cannot be shown (then today is shown instead)."""

@@ -213,3 +213,12 @@ def test_a_patient_booking_or_moving_to_the_calendars_end_is_refused(
     assert state() == before
     page = client.get(moved["Location"]).content.decode()
     assert "starts_at: Choose one of the times offered." in page
+
+
+def test_a_day_list_asked_for_a_non_date_says_so_and_shows_today(
+    clinic: Clinic, client_for: Callable[..., Client]
+) -> None:
+    text = client_for(Role.NURSE).get("/staff/schedule/?date=31.12.2026").content.decode()
+    assert "&#x27;31.12.2026&#x27; is not a date (YYYY-MM-DD): showing today." in text
+    today = selectors.clinic_today()
+    assert f"Appointments, {today:%A} {today.day} {today:%B %Y}" in text
