@@ -1,5 +1,5 @@
 # Each target creates .venv itself if missing.
-.PHONY: run test lint format bench-pages bench-evaluate bench-booking clean
+.PHONY: run test lint format bench-pages bench-evaluate bench-booking fuzz clean
 
 run:            ## set up and start Vertebra on SQLite with the demo clinic
 	@scripts/run.sh
@@ -26,6 +26,9 @@ bench-evaluate:
 bench-booking:  ## booking race and slot search, PostgreSQL
 	@scripts/venv.sh test
 	.venv/bin/python bench/booking.py
+
+fuzz:           ## schemathesis over /api/openapi.json against gunicorn, SQLite, ~5 minutes
+	@scripts/fuzz.sh
 
 clean:
 	rm -rf .venv var build tests/browser/node_modules

@@ -7,13 +7,33 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
+from django.utils.datastructures import MultiValueDict
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.parser import Parser
 from ninja.security import django_auth
 
-from vertebra.core.errors import DomainError
+from vertebra.core import api as shared
+from vertebra.core.errors import DomainError, error_body
+
+
+class JsonParser(Parser):
+    """Bodies and query strings with the refusals every input gets (core/api.py): a body that
+    is not JSON or nests too deep is a 400, a NUL character a 422 naming the field."""
+
+    def parse_body(self, request: HttpRequest) -> dict[str, Any]:
+        return shared.load_json(request.body)  # type: ignore[no-any-return]
+
+    def parse_querydict(
+        self, data: MultiValueDict[str, Any], list_fields: list[str], request: HttpRequest
+    ) -> dict[str, Any]:
+        parsed = super().parse_querydict(data, list_fields, request)
+        shared.refuse_nul(parsed)
+        return parsed
+
 
 api = NinjaAPI(
     title="Vertebra API",
@@ -25,13 +45,8 @@ api = NinjaAPI(
     # No Swagger page: django-ninja's loads its assets from a CDN (clinics run offline) and its
     # inline script is blocked by our CSP anyway. The schema stays at /api/openapi.json.
     docs_url=None,
+    parser=JsonParser(),
 )
-
-
-def error_body(
-    code: str, message: str, fields: dict[str, list[str]] | None = None
-) -> dict[str, Any]:
-    return {"error": {"code": code, "message": message, "fields": fields or {}}}
 
 
 @api.exception_handler(DomainError)
@@ -64,10 +79,28 @@ def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResp
 
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    # django-ninja wraps any error of the body parser in "400 Cannot parse request body"; the
+    # parser's own refusal says more.
+    if isinstance(exc.__cause__, DomainError):
+        return _domain_error(request, exc.__cause__)
     codes = {400: "invalid", 403: "forbidden", 404: "not_found", 405: "method_not_allowed"}
     return api.create_response(
         request, error_body(codes.get(exc.status_code, "error"), str(exc)), status=exc.status_code
     )
+
+
+@api.exception_handler(RequestDataTooBig)
+def _too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    message = "The body is larger than the server accepts."
+    return api.create_response(request, error_body("too_large", message), status=413)
+
+
+@api.exception_handler(OverflowError)
+def _overflow(request: HttpRequest, exc: OverflowError) -> HttpResponse:
+    # Inputs are range-checked where they enter (dates of slot searches, bookings); this is the
+    # net under them: date arithmetic past year 9999 or before year 1 is bad input, not a crash.
+    message = "A date or number is out of the range this request can handle. Nothing was saved."
+    return api.create_response(request, error_body("invalid", message), status=422)
 
 
 from vertebra.evaluation.api import router as evaluation_router  # noqa: E402

@@ -129,3 +129,11 @@ class RulesetChanged(DomainError):
 
     code = ErrorCode.CONFLICT
     http_status = 409
+
+
+def error_body(
+    code: str, message: str, fields: Mapping[str, list[str]] | None = None
+) -> dict[str, Any]:
+    """The JSON API's one error shape: {"error": {"code", "message", "fields": {path: [msg]}}}.
+    Every 4xx of /api/ has it, whether a router, the API setup or a middleware answers."""
+    return {"error": {"code": code, "message": message, "fields": dict(fields or {})}}

@@ -14,6 +14,7 @@ from ninja import Field, Router, Schema
 from ninja.errors import HttpError
 
 from vertebra.core.actor import Actor
+from vertebra.core.api import READ, WRITE, errors, load_json, openapi_errors
 from vertebra.core.apiauth import RoleAuth
 from vertebra.core.errors import ValidationFailed
 from vertebra.core.permissions import Capability
@@ -30,18 +31,22 @@ _SNAPSHOT_BODY = {
         "content": {"application/json": {"schema": {"type": "object"}}},
     },
     "responses": {
-        "200": {"description": "The evaluation result (not stored)."},
-        "201": {"description": "The evaluation result, stored with the referral."},
-        "422": {"description": "Invalid snapshot: error.fields names the offending path."},
+        "200": {
+            "description": "The evaluation result (not stored).",
+            "content": {"application/json": {"schema": {"type": "object"}}},
+        },
+        "201": {
+            "description": "The evaluation result, stored with the referral.",
+            "content": {"application/json": {"schema": {"type": "object"}}},
+        },
+        **openapi_errors(*WRITE, 404, 409),
     },
 }
 
 
 def _read_snapshot(request: HttpRequest) -> Any:
-    try:
-        return json.loads(request.body.decode("utf-8"), parse_float=Decimal)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ValidationFailed({"body": [f"Not valid JSON: {exc}"]}) from exc
+    # Not JSON or nested too deep: 400; a NUL character in a text: 422 naming it.
+    return load_json(request.body, parse_float=Decimal)
 
 
 @router.post(
@@ -118,7 +123,7 @@ class EvaluationOut(Schema):
 
 @router.get(
     "/patients/{patient_id}/evaluations",
-    response=list[EvaluationOut],
+    response={200: list[EvaluationOut], **errors(*READ, 404)},
     summary="A patient's stored evaluations, newest first",
     auth=RoleAuth(Capability.PATIENT_VIEW),
 )

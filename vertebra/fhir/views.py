@@ -111,7 +111,8 @@ def patient_search(request: HttpRequest) -> HttpResponse:
         )
     token = request.GET.get("identifier", "")
     system, _, value = token.rpartition("|")
-    if not value or (system and system != MRN_SYSTEM):
+    # A NUL character is never in an MRN (and PostgreSQL cannot compare text holding one).
+    if not value or "\x00" in value or (system and system != MRN_SYSTEM):
         return _respond(
             operation_outcome(
                 "invalid", f"Search by identifier={MRN_SYSTEM}|<MRN> or identifier=<MRN>."

@@ -11,8 +11,11 @@ from typing import Any, Literal
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
+from pydantic import field_validator
+from pydantic.json_schema import SkipJsonSchema
 
 from vertebra.core.actor import Actor
+from vertebra.core.api import READ, WRITE, IsoDate, errors
 from vertebra.core.apiauth import RoleAuth
 from vertebra.core.permissions import Capability, has_capability
 from vertebra.patients import selectors, services
@@ -42,27 +45,41 @@ def _found(obj: Any, what: str) -> Any:
 # --- Schemas --------------------------------------------------------------------------------
 
 SexValue = Literal["female", "male", "other", ""]
+# The Python default of a field that may be left out, and not a value a client may send: the
+# schema does not offer null, and a validator refuses it.
+Omitted = SkipJsonSchema[None]
 
 
 class PatientIn(Schema):
     mrn: str = Field(min_length=1, max_length=40)
     family_name: str = Field(min_length=1, max_length=100)
     given_name: str = Field(min_length=1, max_length=100)
-    birth_date: dt.date
+    birth_date: IsoDate
     sex: SexValue = ""
     phone: str = Field("", max_length=40)
     email: str = Field("", max_length=254)
 
 
 class PatientPatch(Schema):
+    """The fields to change; a field left out keeps its value. None of them may be null: every
+    demographic is stored, blank ("") where it is not recorded."""
+
     version: int
-    mrn: str | None = Field(None, min_length=1, max_length=40)
-    family_name: str | None = Field(None, min_length=1, max_length=100)
-    given_name: str | None = Field(None, min_length=1, max_length=100)
-    birth_date: dt.date | None = None
-    sex: SexValue | None = None
-    phone: str | None = Field(None, max_length=40)
-    email: str | None = Field(None, max_length=254)
+    mrn: str | Omitted = Field(None, min_length=1, max_length=40)
+    family_name: str | Omitted = Field(None, min_length=1, max_length=100)
+    given_name: str | Omitted = Field(None, min_length=1, max_length=100)
+    birth_date: IsoDate | Omitted = None
+    sex: SexValue | Omitted = None
+    phone: str | Omitted = Field(None, max_length=40)
+    email: str | Omitted = Field(None, max_length=254)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _not_null(cls, value: Any) -> Any:
+        # The default (None) is never validated, so only an explicit null reaches this.
+        if value is None:
+            raise ValueError("Can't be null: leave the field out to keep its value.")
+        return value
 
 
 class PatientOut(Schema):
@@ -80,7 +97,7 @@ class PatientOut(Schema):
 class ReferralIn(Schema):
     referring_clinician: str = Field(min_length=1, max_length=200)
     reason: str = Field(min_length=1)
-    referral_date: dt.date
+    referral_date: IsoDate
 
 
 class StatusChangeIn(Schema):
@@ -140,8 +157,8 @@ class FractureIn(Schema):
     level: str
     etiology: str = ""
     high_energy_trauma: bool | None = None
-    onset_date: dt.date | None = None
-    imaging_date: dt.date | None = None
+    onset_date: IsoDate | None = None
+    imaging_date: IsoDate | None = None
     imaging_report: str = ""
     mri_oedema: bool | None = None
     bone_scan_uptake: bool | None = None
@@ -176,21 +193,34 @@ class AssessmentPatch(Schema):
 # --- Endpoints ------------------------------------------------------------------------------
 
 
-@router.get("/patients", response=list[PatientOut], summary="Search patients", auth=VIEW)
+@router.get(
+    "/patients",
+    response={200: list[PatientOut], **errors(*READ)},
+    summary="Search patients",
+    auth=VIEW,
+)
 def list_patients(request: HttpRequest, q: str = "") -> list[Patient]:
     _allow(request, Capability.PATIENT_VIEW)
     return list(selectors.patient_search(query=q))
 
 
 @router.post(
-    "/patients", response={201: PatientOut}, summary="Register a patient", auth=EDIT_PATIENT
+    "/patients",
+    response={201: PatientOut, **errors(*WRITE, 409)},
+    summary="Register a patient",
+    auth=EDIT_PATIENT,
 )
 def create_patient(request: HttpRequest, payload: PatientIn) -> Status[Patient]:
     actor = _allow(request, Capability.PATIENT_EDIT)
     return Status(201, services.patient_create(actor=actor, data=payload.dict()))
 
 
-@router.get("/patients/{patient_id}", response=PatientOut, summary="Read a patient", auth=VIEW)
+@router.get(
+    "/patients/{patient_id}",
+    response={200: PatientOut, **errors(*READ, 404)},
+    summary="Read a patient",
+    auth=VIEW,
+)
 def read_patient(request: HttpRequest, patient_id: str) -> Patient:
     actor = _allow(request, Capability.PATIENT_VIEW)
     patient = _found(selectors.patient_get(public_id=patient_id), "patient")
@@ -199,7 +229,10 @@ def read_patient(request: HttpRequest, patient_id: str) -> Patient:
 
 
 @router.patch(
-    "/patients/{patient_id}", response=PatientOut, summary="Edit demographics", auth=EDIT_PATIENT
+    "/patients/{patient_id}",
+    response={200: PatientOut, **errors(*WRITE, 404, 409)},
+    summary="Edit demographics",
+    auth=EDIT_PATIENT,
 )
 def update_patient(request: HttpRequest, patient_id: str, payload: PatientPatch) -> Patient:
     actor = _allow(request, Capability.PATIENT_EDIT)
@@ -213,7 +246,7 @@ def update_patient(request: HttpRequest, patient_id: str, payload: PatientPatch)
 
 @router.get(
     "/patients/{patient_id}/referrals",
-    response=list[ReferralOut],
+    response={200: list[ReferralOut], **errors(*READ, 404)},
     summary="A patient's referrals",
     auth=VIEW,
 )
@@ -226,7 +259,7 @@ def list_referrals(request: HttpRequest, patient_id: str) -> list[Referral]:
 
 @router.post(
     "/patients/{patient_id}/referrals",
-    response={201: ReferralOut},
+    response={201: ReferralOut, **errors(*WRITE, 404)},
     summary="Record a referral",
     auth=CREATE_REFERRAL,
 )
@@ -237,7 +270,10 @@ def create_referral(request: HttpRequest, patient_id: str, payload: ReferralIn) 
 
 
 @router.get(
-    "/referrals/{referral_id}", response=ReferralDetail, summary="Read a referral", auth=VIEW
+    "/referrals/{referral_id}",
+    response={200: ReferralDetail, **errors(*READ, 404)},
+    summary="Read a referral",
+    auth=VIEW,
 )
 def read_referral(request: HttpRequest, referral_id: str) -> Referral:
     actor = _allow(request, Capability.PATIENT_VIEW)
@@ -248,7 +284,7 @@ def read_referral(request: HttpRequest, referral_id: str) -> Referral:
 
 @router.post(
     "/referrals/{referral_id}/status",
-    response=ReferralOut,
+    response={200: ReferralOut, **errors(*WRITE, 404, 409)},
     summary="Move a referral along the pathway",
     auth=EDIT_CLINICAL,
 )
@@ -267,7 +303,7 @@ def change_status(request: HttpRequest, referral_id: str, payload: StatusChangeI
 
 @router.post(
     "/referrals/{referral_id}/fractures",
-    response={201: FractureOut},
+    response={201: FractureOut, **errors(*WRITE, 404, 409)},
     summary="Record a fractured level",
     auth=EDIT_CLINICAL,
 )
@@ -283,7 +319,7 @@ def create_fracture(
 
 @router.patch(
     "/referrals/{referral_id}/assessment",
-    response=ReferralDetail,
+    response={200: ReferralDetail, **errors(*WRITE, 404, 409)},
     summary="Update the clinical assessment",
     auth=EDIT_CLINICAL,
 )

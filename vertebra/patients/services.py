@@ -89,6 +89,21 @@ def _birth_date_checks(instance: Any) -> dict[str, list[str]]:
     return errors
 
 
+def _referral_date_checks(instance: Any) -> dict[str, list[str]]:
+    """A referral is dated between the patient's birth and today: 0053-01-01 is a typing error
+    (and the evaluation would read the patient's age at referral from it)."""
+    errors = _no_future("referral_date", "Referral date")(instance)
+    when = instance.referral_date
+    born = instance.patient.birth_date
+    if not errors and isinstance(when, dt.date) and isinstance(born, dt.date) and when < born:
+        errors = {
+            "referral_date": [
+                f"Referral date can't be before the patient's date of birth ({born:%Y-%m-%d})."
+            ]
+        }
+    return errors
+
+
 def _fracture_date_checks(instance: Any) -> dict[str, list[str]]:
     """Onset and imaging dates are facts of the past; a future one is a typing error that the
     evaluation would take at its word (a recent fracture, a hold interval)."""
@@ -241,7 +256,7 @@ def referral_create(*, actor: Actor, patient: Patient, data: Mapping[str, Any]) 
             fields=(*REFERRAL_FIELDS, "status"),
             patient_of=lambda r: r.patient,
             summary=f"New referral from {referral.referring_clinician}",
-            checks=_no_future("referral_date", "Referral date"),
+            checks=_referral_date_checks,
         )
         ClinicalAssessment.objects.create(referral=referral)
     return referral
@@ -260,7 +275,7 @@ def referral_update(
         changes=values,
         patient_of=lambda r: r.patient,
         summary="Edited referral",
-        checks=_no_future("referral_date", "Referral date"),
+        checks=_referral_date_checks,
     )
 
 

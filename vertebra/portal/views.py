@@ -141,10 +141,18 @@ def _portal_action(request: HttpRequest, action: Any, done: str) -> HttpResponse
 
 
 def _when(request: HttpRequest) -> dt.datetime:
+    """The time the patient chose. The page offers times with their UTC offset; a time without
+    one is read as clinic wall-clock time, and one far from today (year 1, year 9999) is not a
+    time the page offered, and would overflow the arithmetic that checks it."""
+    offered = {"starts_at": ["Choose one of the times offered."]}
     try:
         value = dt.datetime.fromisoformat(request.POST.get("starts_at", ""))
     except ValueError as exc:
-        raise ValidationFailed({"starts_at": ["Choose one of the times offered."]}) from exc
+        raise ValidationFailed(offered) from exc
+    if selectors.day_out_of_reach(value.date()):
+        raise ValidationFailed(offered)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=selectors.clinic_zone())
     return value
 
 

@@ -14,6 +14,7 @@ from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 
 from vertebra.core.actor import Actor
+from vertebra.core.api import READ, WRITE, errors
 from vertebra.core.apiauth import RoleAuth
 from vertebra.core.errors import ValidationFailed
 from vertebra.core.permissions import Capability
@@ -163,7 +164,7 @@ def _procedure(procedure_id: str) -> ProcedureRecord:
 
 @router.get(
     "/procedures/{procedure_id}",
-    response=ProcedureOut,
+    response={200: ProcedureOut, **errors(*READ, 404)},
     summary="Read a procedure record",
     auth=VIEW,
 )
@@ -179,7 +180,7 @@ def procedure_read(request: HttpRequest, procedure_id: str) -> dict[str, Any]:
 
 @router.patch(
     "/procedures/{procedure_id}",
-    response=ProcedureOut,
+    response={200: ProcedureOut, **errors(*WRITE, 404, 409)},
     summary="Edit an in-progress procedure record (a signed one answers 409)",
     auth=RECORD,
 )
@@ -201,7 +202,7 @@ def procedure_patch(
 
 @router.post(
     "/procedures/{procedure_id}/addenda",
-    response={201: AddendumOut},
+    response={201: AddendumOut, **errors(*WRITE, 404, 409)},
     summary="Add an addendum to a signed procedure record",
     auth=RECORD,
 )

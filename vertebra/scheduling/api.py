@@ -11,6 +11,7 @@ from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 
 from vertebra.core.actor import Actor
+from vertebra.core.api import READ, WRITE, IsoDateTime, errors
 from vertebra.core.apiauth import RoleAuth
 from vertebra.core.errors import ValidationFailed
 from vertebra.core.permissions import Capability
@@ -51,7 +52,7 @@ class SlotOut(Schema):
 class BookIn(Schema):
     patient_id: uuid.UUID
     type: str = Field(min_length=1, max_length=40, description="Appointment type code")
-    starts_at: dt.datetime = Field(description="ISO 8601 with a UTC offset")
+    starts_at: IsoDateTime = Field(description="ISO 8601 with a UTC offset")
     clinician_id: uuid.UUID | None = None
     referral_id: uuid.UUID | None = None
     notes: str = Field("", max_length=2000)
@@ -90,7 +91,12 @@ class AppointmentOut(Schema):
         return [b.resource.public_id for b in obj.booked.all() if b.resource and b.active]
 
 
-@router.get("/slots", response=list[SlotOut], summary="Next free slots of a type", auth=VIEW)
+@router.get(
+    "/slots",
+    response={200: list[SlotOut], **errors(*READ, 404)},
+    summary="Next free slots of a type",
+    auth=VIEW,
+)
 def free_slots(
     request: HttpRequest,
     type: str,
@@ -103,12 +109,21 @@ def free_slots(
         raise ValidationFailed({"days": ["Look 1 to 90 days ahead."]})
     if not 1 <= limit <= 200:
         raise ValidationFailed({"limit": ["Ask for 1 to 200 slots."]})
+    appointment_type = _type(type)
+    clinician = _clinician(clinician_id)
+    problems: dict[str, list[str]] = {}
+    if start is not None and (far := selectors.day_out_of_reach(start)):
+        problems["start"] = [far]
+    if wrong := selectors.clinician_problem(appointment_type, clinician):
+        problems["clinician_id"] = [wrong]
+    if problems:
+        raise ValidationFailed(problems)
     earliest, _ = selectors.day_bounds(start or selectors.clinic_today())
     found = selectors.free_slots(
-        _type(type),
+        appointment_type,
         earliest=earliest,
         latest=earliest + dt.timedelta(days=days),
-        clinician=_clinician(clinician_id),
+        clinician=clinician,
         limit=limit,
     )
     ids = dict(Resource.objects.values_list("pk", "public_id"))
@@ -123,9 +138,14 @@ def free_slots(
 
 
 @router.post(
-    "/appointments", response={201: AppointmentOut}, summary="Book an appointment", auth=BOOK
+    "/appointments",
+    response={201: AppointmentOut, **errors(*WRITE, 404, 409)},
+    summary="Book an appointment",
+    auth=BOOK,
 )
 def book(request: HttpRequest, payload: BookIn) -> Status[Appointment]:
+    if far := selectors.day_out_of_reach(payload.starts_at.date()):
+        raise ValidationFailed({"starts_at": [far]})
     patient = _found(patient_get(public_id=str(payload.patient_id)), "patient")
     referral = (
         _found(referral_get(public_id=str(payload.referral_id)), "referral")
@@ -150,7 +170,7 @@ def book(request: HttpRequest, payload: BookIn) -> Status[Appointment]:
 
 @router.get(
     "/appointments/{appointment_id}",
-    response=AppointmentOut,
+    response={200: AppointmentOut, **errors(*READ, 404)},
     summary="Read an appointment",
     auth=VIEW,
 )
@@ -164,7 +184,7 @@ def read(request: HttpRequest, appointment_id: str) -> Appointment:
 
 @router.post(
     "/appointments/{appointment_id}/cancel",
-    response=AppointmentOut,
+    response={200: AppointmentOut, **errors(*WRITE, 404, 409)},
     summary="Cancel an appointment (frees its time)",
     auth=BOOK,
 )

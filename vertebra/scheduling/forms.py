@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 
 from vertebra.patients.models import Referral
+from vertebra.scheduling import selectors
 from vertebra.scheduling.models import AppointmentStatus, AppointmentType, Resource, ResourceKind
 
 
@@ -31,6 +32,21 @@ class FindForm(forms.Form):
         empty_label="Any clinician",
     )
     start = forms.DateField(label="From", required=False, widget=_date_input())
+
+    def clean_start(self) -> dt.date | None:
+        return _within_reach(self.cleaned_data["start"])
+
+
+def _within_reach(day: dt.date | None) -> dt.date | None:
+    if day is not None and (far := selectors.day_out_of_reach(day)):
+        raise forms.ValidationError(far)
+    return day
+
+
+def _instant_within_reach(value: dt.datetime | None) -> dt.datetime | None:
+    if value is not None:
+        _within_reach(value.date())
+    return value
 
 
 class BookForm(forms.Form):
@@ -70,11 +86,17 @@ class BookForm(forms.Form):
                 )
             )
 
+    def clean_starts_at(self) -> dt.datetime | None:
+        return _instant_within_reach(self.cleaned_data["starts_at"])
+
 
 class RescheduleForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
     starts_at = forms.DateTimeField(widget=forms.HiddenInput)
     overbook_reason = forms.CharField(required=False, label="Overbook on purpose, because…")
+
+    def clean_starts_at(self) -> dt.datetime | None:
+        return _instant_within_reach(self.cleaned_data["starts_at"])
 
 
 class CancelForm(forms.Form):
@@ -142,8 +164,15 @@ class PolicyForm(forms.Form):
     )
 
 
-def day_or_today(value: str | None, today: dt.date) -> dt.date:
+def day_asked(value: str | None, today: dt.date) -> tuple[dt.date, str | None]:
+    """The day a calendar page was asked for (today when none), and the message to show when
+    the day asked for cannot be shown (then today is shown instead)."""
+    if not value:
+        return today, None
     try:
-        return dt.date.fromisoformat(value) if value else today
+        day = dt.date.fromisoformat(value)
     except ValueError:
-        return today
+        return today, f"{value!r} is not a date (YYYY-MM-DD): showing today."
+    if far := selectors.day_out_of_reach(day):
+        return today, f"{far} Showing today."
+    return day, None

@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 from django.utils import timezone
 
 from vertebra.patients.models import Patient
@@ -158,6 +159,31 @@ def free_slots(
     return found
 
 
+# How far from today a calendar, a day list or a slot search may look. A date further off is a
+# typing error, and one near year 1 or 9999 would overflow the date arithmetic that follows.
+REACH_YEARS = 10
+
+
+def day_out_of_reach(day: dt.date) -> str | None:
+    """The message for a date too far from today to look at, or None."""
+    today = clinic_today()
+    if abs((day - today).days) > REACH_YEARS * 366:
+        return f"Choose a date within {REACH_YEARS} years of today ({today:%Y-%m-%d})."
+    return None
+
+
+def clinician_problem(appointment_type: AppointmentType, clinician: Resource | None) -> str | None:
+    """Why ``clinician`` cannot serve ``appointment_type`` (the message booking gives), or None.
+    A slot search for such a clinician would otherwise answer other clinicians' times."""
+    if clinician is None:
+        return None
+    if clinician.kind in appointment_type.required_kinds and clinician.active:
+        return None
+    names = dict(Resource._meta.get_field("kind").choices or [])
+    needed = ", ".join(str(names.get(kind, kind)) for kind in appointment_type.required_kinds)
+    return f"{clinician} can't serve this type (it needs: {needed})."
+
+
 def local_label(instant: dt.datetime) -> str:
     """A date and time as the clinic reads it, e.g. "Mon 30 Nov 2026 09:00"."""
     local = instant.astimezone(clinic_zone())
@@ -186,8 +212,20 @@ def appointments_between(
         rows = rows.filter(booked__resource=resource).distinct()
     return list(
         rows.select_related("patient", "appointment_type")
-        .prefetch_related("booked__resource")
+        .prefetch_related(_resources_held())
         .order_by("starts_at", "pk")
+    )
+
+
+def _resources_held() -> Prefetch[Any]:
+    """An appointment's active resource rows as ``resources_held``: the lists show these, and
+    the patient's own row (no resource) or a moved appointment's old rows are not among them."""
+    return Prefetch(
+        "booked",
+        queryset=BookedTime.objects.filter(active=True, resource__isnull=False)
+        .select_related("resource")
+        .order_by("pk"),
+        to_attr="resources_held",
     )
 
 
@@ -247,7 +285,7 @@ def patient_appointments(patient: Patient) -> list[Appointment]:
     return list(
         Appointment.objects.filter(patient=patient)
         .select_related("appointment_type")
-        .prefetch_related("booked__resource")
+        .prefetch_related(_resources_held())
         .order_by("-starts_at")
     )
 

@@ -61,9 +61,16 @@ def _slot_rows(found: list[Any]) -> list[dict[str, Any]]:
 # --- the day and the calendars --------------------------------------------------------------
 
 
+def _day(request: HttpRequest) -> dt.date:
+    day, problem = forms.day_asked(request.GET.get("date"), clinic_today())
+    if problem:
+        messages.error(request, problem)
+    return day
+
+
 @require(Capability.SCHEDULE_VIEW)
 def today(request: HttpRequest) -> HttpResponse:
-    day = forms.day_or_today(request.GET.get("date"), clinic_today())
+    day = _day(request)
     start, end = selectors.day_bounds(day)
     return render(
         request,
@@ -90,7 +97,7 @@ def calendar(request: HttpRequest) -> HttpResponse:
         (r for r in resources if r.user_id == request.user.pk), resources[0] if resources else None
     )
     week = request.GET.get("view") == "week"
-    day = forms.day_or_today(request.GET.get("date"), clinic_today())
+    day = _day(request)
     if week:
         day -= dt.timedelta(days=day.weekday())
     days = selectors.resource_calendar(chosen, day, 7 if week else 1) if chosen else []
@@ -129,13 +136,17 @@ def find(request: HttpRequest) -> HttpResponse:
         clinician = form.cleaned_data["clinician"]
         start_day = form.cleaned_data["start"] or clinic_today()
         earliest, _ = selectors.day_bounds(start_day)
-        found = selectors.free_slots(
-            chosen_type,
-            earliest=earliest,
-            latest=earliest + dt.timedelta(days=90),
-            clinician=clinician,
-            patient=moving.patient if moving else patient,
-        )
+        if wrong := selectors.clinician_problem(chosen_type, clinician):
+            # Searching would answer other clinicians' times, which booking then refuses.
+            form.add_error("clinician", wrong)
+        else:
+            found = selectors.free_slots(
+                chosen_type,
+                earliest=earliest,
+                latest=earliest + dt.timedelta(days=90),
+                clinician=clinician,
+                patient=moving.patient if moving else patient,
+            )
     return render(
         request,
         "scheduling/find.html",
@@ -195,7 +206,7 @@ def book(request: HttpRequest, patient_id: str) -> HttpResponse:
     starts_at = form.data.get("starts_at") if form.is_bound else request.GET.get("start")
     try:
         when = local_label(dt.datetime.fromisoformat(str(starts_at))) if starts_at else ""
-    except ValueError:
+    except (ValueError, OverflowError):
         when = ""
     return render(
         request,

@@ -130,8 +130,12 @@ def test_a_birth_date_in_the_future_is_422_on_that_field(nurse):
 def test_a_body_that_is_not_json_is_refused_with_the_error_shape(nurse):
     response = nurse.post("/api/patients", "{not json", content_type="application/json")
     assert response.status_code == 400
+    message = (
+        "Not valid JSON: Expecting property name enclosed in double quotes: "
+        "line 1 column 2 (char 1)"
+    )
     assert response.json() == {
-        "error": {"code": "invalid", "message": "Cannot parse request body", "fields": {}}
+        "error": {"code": "invalid", "message": message, "fields": {"body": [message]}}
     }
     assert Patient.objects.count() == 0
 
