@@ -94,7 +94,7 @@ def race(attempts: int = 1000, workers: int = 16) -> dict[str, float]:
     def attempt(index: int) -> bool:
         began = time.perf_counter()
         try:
-            services.book(
+            services.appointment_book(
                 actor=scheduler,
                 request=services.BookingRequest(
                     patient=patients[index // 20],
@@ -170,7 +170,7 @@ def search_dataset(rng: random.Random) -> tuple[Any, list[Any]]:
             day, dt.time(rng.randint(8, 16), rng.choice((0, 15, 30, 45))), tzinfo=zone
         )
         try:
-            services.book(
+            services.appointment_book(
                 actor=system,
                 request=services.BookingRequest(
                     patient=patient,

@@ -474,7 +474,7 @@ def world(users, make_patient, make_referral, actor, physician_actor) -> Callabl
             )
             ids["e"] = str(evaluation.public_id)
         clinic = make_clinic()
-        appointment = scheduling_services.book(
+        appointment = scheduling_services.appointment_book(
             actor=Actor(user=users[Role.SCHEDULER]),
             request=scheduling_services.BookingRequest(
                 patient=patient,

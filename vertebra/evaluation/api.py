@@ -55,7 +55,7 @@ def _read_snapshot(request: HttpRequest) -> Any:
     openapi_extra=_SNAPSHOT_BODY,
     auth=RoleAuth(Capability.CLINICAL_EDIT),
 )
-def evaluate(request: HttpRequest, referral_id: str | None = None) -> HttpResponse:
+def evaluation_create(request: HttpRequest, referral_id: str | None = None) -> HttpResponse:
     """Evaluate the snapshot in the body. With `referral_id`, the evaluation is stored with that
     referral (audited) and the answer is 201; without, nothing is stored."""
     snapshot = _read_snapshot(request)
@@ -127,7 +127,7 @@ class EvaluationOut(Schema):
     summary="A patient's stored evaluations, newest first",
     auth=RoleAuth(Capability.PATIENT_VIEW),
 )
-def patient_evaluations(request: HttpRequest, patient_id: str) -> list[Any]:
+def evaluation_list(request: HttpRequest, patient_id: str) -> list[Any]:
     patient = patient_get(public_id=patient_id)
     if patient is None:
         raise HttpError(404, "No such patient.")

@@ -199,7 +199,7 @@ class AssessmentPatch(Schema):
     summary="Search patients",
     auth=VIEW,
 )
-def list_patients(request: HttpRequest, q: str = "") -> list[Patient]:
+def patient_list(request: HttpRequest, q: str = "") -> list[Patient]:
     _allow(request, Capability.PATIENT_VIEW)
     return list(selectors.patient_search(query=q))
 
@@ -210,7 +210,7 @@ def list_patients(request: HttpRequest, q: str = "") -> list[Patient]:
     summary="Register a patient",
     auth=EDIT_PATIENT,
 )
-def create_patient(request: HttpRequest, payload: PatientIn) -> Status[Patient]:
+def patient_create(request: HttpRequest, payload: PatientIn) -> Status[Patient]:
     actor = _allow(request, Capability.PATIENT_EDIT)
     return Status(201, services.patient_create(actor=actor, data=payload.dict()))
 
@@ -221,7 +221,7 @@ def create_patient(request: HttpRequest, payload: PatientIn) -> Status[Patient]:
     summary="Read a patient",
     auth=VIEW,
 )
-def read_patient(request: HttpRequest, patient_id: str) -> Patient:
+def patient_read(request: HttpRequest, patient_id: str) -> Patient:
     actor = _allow(request, Capability.PATIENT_VIEW)
     patient = _found(selectors.patient_get(public_id=patient_id), "patient")
     services.patient_read_audited(actor=actor, patient=patient, what="API read")
@@ -234,7 +234,7 @@ def read_patient(request: HttpRequest, patient_id: str) -> Patient:
     summary="Edit demographics",
     auth=EDIT_PATIENT,
 )
-def update_patient(request: HttpRequest, patient_id: str, payload: PatientPatch) -> Patient:
+def patient_update(request: HttpRequest, patient_id: str, payload: PatientPatch) -> Patient:
     actor = _allow(request, Capability.PATIENT_EDIT)
     patient = _found(selectors.patient_get(public_id=patient_id), "patient")
     changes = payload.dict(exclude_unset=True)
@@ -250,7 +250,7 @@ def update_patient(request: HttpRequest, patient_id: str, payload: PatientPatch)
     summary="A patient's referrals",
     auth=VIEW,
 )
-def list_referrals(request: HttpRequest, patient_id: str) -> list[Referral]:
+def referral_list(request: HttpRequest, patient_id: str) -> list[Referral]:
     actor = _allow(request, Capability.PATIENT_VIEW)
     patient = _found(selectors.patient_get(public_id=patient_id), "patient")
     services.patient_read_audited(actor=actor, patient=patient, what="API read referrals")
@@ -263,7 +263,7 @@ def list_referrals(request: HttpRequest, patient_id: str) -> list[Referral]:
     summary="Record a referral",
     auth=CREATE_REFERRAL,
 )
-def create_referral(request: HttpRequest, patient_id: str, payload: ReferralIn) -> Status[Referral]:
+def referral_create(request: HttpRequest, patient_id: str, payload: ReferralIn) -> Status[Referral]:
     actor = _allow(request, Capability.REFERRAL_CREATE)
     patient = _found(selectors.patient_get(public_id=patient_id), "patient")
     return Status(201, services.referral_create(actor=actor, patient=patient, data=payload.dict()))
@@ -275,7 +275,7 @@ def create_referral(request: HttpRequest, patient_id: str, payload: ReferralIn) 
     summary="Read a referral",
     auth=VIEW,
 )
-def read_referral(request: HttpRequest, referral_id: str) -> Referral:
+def referral_read(request: HttpRequest, referral_id: str) -> Referral:
     actor = _allow(request, Capability.PATIENT_VIEW)
     referral = _found(selectors.referral_get(public_id=referral_id), "referral")
     services.patient_read_audited(actor=actor, patient=referral.patient, what="API read referral")
@@ -288,7 +288,9 @@ def read_referral(request: HttpRequest, referral_id: str) -> Referral:
     summary="Move a referral along the pathway",
     auth=EDIT_CLINICAL,
 )
-def change_status(request: HttpRequest, referral_id: str, payload: StatusChangeIn) -> Referral:
+def referral_status_change(
+    request: HttpRequest, referral_id: str, payload: StatusChangeIn
+) -> Referral:
     actor = _allow(request, Capability.CLINICAL_EDIT)
     referral = _found(selectors.referral_get(public_id=referral_id), "referral")
     return services.referral_set_status(
@@ -307,7 +309,7 @@ def change_status(request: HttpRequest, referral_id: str, payload: StatusChangeI
     summary="Record a fractured level",
     auth=EDIT_CLINICAL,
 )
-def create_fracture(
+def fracture_create(
     request: HttpRequest, referral_id: str, payload: FractureIn
 ) -> Status[Fracture]:
     actor = _allow(request, Capability.CLINICAL_EDIT)
@@ -323,7 +325,7 @@ def create_fracture(
     summary="Update the clinical assessment",
     auth=EDIT_CLINICAL,
 )
-def update_assessment(request: HttpRequest, referral_id: str, payload: AssessmentPatch) -> Referral:
+def assessment_update(request: HttpRequest, referral_id: str, payload: AssessmentPatch) -> Referral:
     actor = _allow(request, Capability.CLINICAL_EDIT)
     referral = _found(selectors.referral_get(public_id=referral_id), "referral")
     services.assessment_update(

@@ -168,7 +168,7 @@ def _version(request: HttpRequest) -> int:
 def appointment_book(request: HttpRequest) -> HttpResponse:
     return _portal_action(
         request,
-        lambda actor, patient: selfbooking.patient_book(
+        lambda actor, patient: selfbooking.appointment_book_by_patient(
             actor=actor,
             patient=patient,
             code=request.POST.get("type", ""),
@@ -183,7 +183,7 @@ def appointment_book(request: HttpRequest) -> HttpResponse:
 def appointment_move(request: HttpRequest, appointment_id: str) -> HttpResponse:
     return _portal_action(
         request,
-        lambda actor, patient: selfbooking.patient_reschedule(
+        lambda actor, patient: selfbooking.appointment_reschedule_by_patient(
             actor=actor,
             patient=patient,
             public_id=appointment_id,
@@ -199,7 +199,7 @@ def appointment_move(request: HttpRequest, appointment_id: str) -> HttpResponse:
 def appointment_cancel(request: HttpRequest, appointment_id: str) -> HttpResponse:
     return _portal_action(
         request,
-        lambda actor, patient: selfbooking.patient_cancel(
+        lambda actor, patient: selfbooking.appointment_cancel_by_patient(
             actor=actor,
             patient=patient,
             public_id=appointment_id,

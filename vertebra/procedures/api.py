@@ -184,7 +184,7 @@ def procedure_read(request: HttpRequest, procedure_id: str) -> dict[str, Any]:
     summary="Edit an in-progress procedure record (a signed one answers 409)",
     auth=RECORD,
 )
-def procedure_patch(
+def procedure_update(
     request: HttpRequest, procedure_id: str, payload: ProcedurePatch
 ) -> dict[str, Any]:
     procedure = _procedure(procedure_id)

@@ -115,7 +115,7 @@ def _locked_item(item_id: int, expected_version: int) -> ChecklistItem:
     return item
 
 
-def item_set(
+def checklist_item_set(
     *, actor: Actor, item_id: int, expected_version: int, status: str, note: str = ""
 ) -> ChecklistItem:
     """A nurse or physician records an item's status (a change clears an earlier override)."""
@@ -142,7 +142,7 @@ def item_set(
     return item
 
 
-def item_override(
+def checklist_item_override(
     *, actor: Actor, item_id: int, expected_version: int, reason: str
 ) -> ChecklistItem:
     """A physician lets an unmet item stop blocking the procedure, with the reason."""

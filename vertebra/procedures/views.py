@@ -191,7 +191,7 @@ def checklist_item_set(request: HttpRequest, item_id: str) -> HttpResponse:
     return _item_post(
         request,
         item_id,
-        lambda actor, item, version: checklist.item_set(
+        lambda actor, item, version: checklist.checklist_item_set(
             actor=actor,
             item_id=item.pk,
             expected_version=version,
@@ -207,7 +207,7 @@ def checklist_item_override(request: HttpRequest, item_id: str) -> HttpResponse:
     return _item_post(
         request,
         item_id,
-        lambda actor, item, version: checklist.item_override(
+        lambda actor, item, version: checklist.checklist_item_override(
             actor=actor,
             item_id=item.pk,
             expected_version=version,

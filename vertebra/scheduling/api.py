@@ -97,7 +97,7 @@ class AppointmentOut(Schema):
     summary="Next free slots of a type",
     auth=VIEW,
 )
-def free_slots(
+def slot_list(
     request: HttpRequest,
     type: str,
     start: dt.date | None = None,
@@ -143,7 +143,7 @@ def free_slots(
     summary="Book an appointment",
     auth=BOOK,
 )
-def book(request: HttpRequest, payload: BookIn) -> Status[Appointment]:
+def appointment_book(request: HttpRequest, payload: BookIn) -> Status[Appointment]:
     if far := selectors.day_out_of_reach(payload.starts_at.date()):
         raise ValidationFailed({"starts_at": [far]})
     patient = _found(patient_get(public_id=str(payload.patient_id)), "patient")
@@ -152,7 +152,7 @@ def book(request: HttpRequest, payload: BookIn) -> Status[Appointment]:
         if payload.referral_id
         else None
     )
-    appointment = services.book(
+    appointment = services.appointment_book(
         actor=Actor.from_request(request),
         request=services.BookingRequest(
             patient=patient,
@@ -174,7 +174,7 @@ def book(request: HttpRequest, payload: BookIn) -> Status[Appointment]:
     summary="Read an appointment",
     auth=VIEW,
 )
-def read(request: HttpRequest, appointment_id: str) -> Appointment:
+def appointment_read(request: HttpRequest, appointment_id: str) -> Appointment:
     appointment = _found(selectors.appointment_get(appointment_id), "appointment")
     patient_read_audited(
         actor=Actor.from_request(request), patient=appointment.patient, what="API read appointment"
@@ -188,9 +188,9 @@ def read(request: HttpRequest, appointment_id: str) -> Appointment:
     summary="Cancel an appointment (frees its time)",
     auth=BOOK,
 )
-def cancel(request: HttpRequest, appointment_id: str, payload: CancelIn) -> Appointment:
+def appointment_cancel(request: HttpRequest, appointment_id: str, payload: CancelIn) -> Appointment:
     appointment = _found(selectors.appointment_get(appointment_id), "appointment")
-    services.cancel(
+    services.appointment_cancel(
         actor=Actor.from_request(request),
         appointment_id=appointment.pk,
         expected_version=payload.version,

@@ -1,7 +1,8 @@
 """Sending the notices owed to patients (confirmation, reminder, reschedule, cancellation).
 
-`send_due` is what `vertebra send-reminders` runs; it is safe to run every minute from cron and
-from several machines at once. Each notice is first claimed in a short transaction (a lease:
+`notice_send_due` is what `vertebra send-reminders` runs; it is safe to run every minute from
+cron and from several machines at once. Each notice is first claimed in a short transaction (a
+lease:
 PostgreSQL skips rows another sender holds; SQLite's IMMEDIATE transaction serialises the
 claim), then sent, then marked sent. A sender that dies after sending but before marking leaves
 the lease to expire, and the notice is sent again: at least once, and exactly once whenever the
@@ -100,7 +101,7 @@ def _finish(notice: Notice, **changes: object) -> None:
     )
 
 
-def send_due(*, now: dt.datetime | None = None, limit: int = 500) -> SendReport:
+def notice_send_due(*, now: dt.datetime | None = None, limit: int = 500) -> SendReport:
     now = now or timezone.now()
     report = SendReport()
     for _ in range(limit):

@@ -75,12 +75,12 @@ def _changeable(appointment: Appointment) -> None:
         )
 
 
-def patient_book(
+def appointment_book_by_patient(
     *, actor: Actor, patient: Patient, code: str, starts_at: dt.datetime
 ) -> Appointment:
     appointment_type = _type(code)
     _check_time(starts_at)
-    return services.book(
+    return services.appointment_book(
         actor=actor,
         request=services.BookingRequest(
             patient=patient, appointment_type=appointment_type, starts_at=starts_at
@@ -89,13 +89,13 @@ def patient_book(
     )
 
 
-def patient_reschedule(
+def appointment_reschedule_by_patient(
     *, actor: Actor, patient: Patient, public_id: str, version: int, starts_at: dt.datetime
 ) -> Appointment:
     appointment = own_appointment(patient, public_id)
     _changeable(appointment)
     _check_time(starts_at)
-    return services.reschedule(
+    return services.appointment_reschedule(
         actor=actor,
         appointment_id=appointment.pk,
         expected_version=version,
@@ -104,12 +104,12 @@ def patient_reschedule(
     )
 
 
-def patient_cancel(
+def appointment_cancel_by_patient(
     *, actor: Actor, patient: Patient, public_id: str, version: int, reason: str
 ) -> Appointment:
     appointment = own_appointment(patient, public_id)
     _changeable(appointment)
-    return services.cancel(
+    return services.appointment_cancel(
         actor=actor,
         appointment_id=appointment.pk,
         expected_version=version,

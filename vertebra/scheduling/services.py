@@ -207,7 +207,9 @@ def _save_rows(rows: list[BookedTime]) -> None:
         raise SlotUnavailable(NO_LONGER_AVAILABLE) from exc
 
 
-def book(*, actor: Actor, request: BookingRequest, booked_by: str = BookedBy.STAFF) -> Appointment:
+def appointment_book(
+    *, actor: Actor, request: BookingRequest, booked_by: str = BookedBy.STAFF
+) -> Appointment:
     """Book an appointment; pending when a patient books and the clinic wants to approve."""
     ensure(actor, Capability.PORTAL if booked_by == BookedBy.PATIENT else Capability.SCHEDULE_BOOK)
     _check_request(actor, request, now=timezone.now())
@@ -274,7 +276,7 @@ def _locked(appointment_id: int, expected_version: int) -> Appointment:
     return appointment
 
 
-def reschedule(
+def appointment_reschedule(
     *,
     actor: Actor,
     appointment_id: int,
@@ -332,7 +334,7 @@ def reschedule(
     return appointment
 
 
-def cancel(
+def appointment_cancel(
     *,
     actor: Actor,
     appointment_id: int,
@@ -377,7 +379,7 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
 }
 
 
-def set_status(
+def appointment_set_status(
     *, actor: Actor, appointment_id: int, expected_version: int, status: str
 ) -> Appointment:
     """Approve a pending booking, or mark arrived / completed / no-show (from its day on)."""

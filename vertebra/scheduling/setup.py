@@ -50,7 +50,7 @@ def resource_create(*, actor: Actor, kind: str, name: str) -> Resource:
     return resource
 
 
-def template_add(
+def availability_template_add(
     *,
     actor: Actor,
     resource: Resource,
@@ -91,7 +91,9 @@ def template_add(
     return template
 
 
-def template_end(*, actor: Actor, template: AvailabilityTemplate, last_day: dt.date) -> None:
+def availability_template_end(
+    *, actor: Actor, template: AvailabilityTemplate, last_day: dt.date
+) -> None:
     """Templates are not deleted (past calendars must stay explainable): they end."""
     ensure(actor, Capability.SCHEDULE_SETUP)
     if template.valid_from and last_day < template.valid_from:
@@ -110,7 +112,7 @@ def template_end(*, actor: Actor, template: AvailabilityTemplate, last_day: dt.d
         )
 
 
-def exception_add(
+def availability_exception_add(
     *,
     actor: Actor,
     resource: Resource,
@@ -146,7 +148,7 @@ def exception_add(
     return exception
 
 
-def type_update(
+def appointment_type_update(
     *, actor: Actor, appointment_type: AppointmentType, changes: dict[str, Any]
 ) -> AppointmentType:
     """Change a type's duration, buffer, online booking or retire it. Booked appointments keep
@@ -186,7 +188,7 @@ def self_booking_policy() -> SelfBookingPolicy:
     return SelfBookingPolicy.objects.get_or_create(singleton=1)[0]
 
 
-def policy_update(*, actor: Actor, changes: dict[str, Any]) -> SelfBookingPolicy:
+def self_booking_policy_update(*, actor: Actor, changes: dict[str, Any]) -> SelfBookingPolicy:
     ensure(actor, Capability.SCHEDULE_SETUP)
     with transaction.atomic():
         self_booking_policy()

@@ -183,7 +183,7 @@ def book(request: HttpRequest, patient_id: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            appointment = services.book(
+            appointment = services.appointment_book(
                 actor=Actor.from_request(request),
                 request=services.BookingRequest(
                     patient=patient,
@@ -269,7 +269,7 @@ def appointment_status(request: HttpRequest, appointment_id: str) -> HttpRespons
         request,
         forms.StatusForm(request.POST),
         item,
-        lambda data: services.set_status(
+        lambda data: services.appointment_set_status(
             actor=Actor.from_request(request),
             appointment_id=item.pk,
             expected_version=data["version"],
@@ -286,7 +286,7 @@ def appointment_cancel(request: HttpRequest, appointment_id: str) -> HttpRespons
         request,
         forms.CancelForm(request.POST),
         item,
-        lambda data: services.cancel(
+        lambda data: services.appointment_cancel(
             actor=Actor.from_request(request),
             appointment_id=item.pk,
             expected_version=data["version"],
@@ -303,7 +303,7 @@ def appointment_reschedule(request: HttpRequest, appointment_id: str) -> HttpRes
         request,
         forms.RescheduleForm(request.POST),
         item,
-        lambda data: services.reschedule(
+        lambda data: services.appointment_reschedule(
             actor=Actor.from_request(request),
             appointment_id=item.pk,
             expected_version=data["version"],
@@ -413,14 +413,14 @@ def setup_page(request: HttpRequest) -> HttpResponse:
             if which == "resource":
                 setup.resource_create(actor=actor, kind=data["kind"], name=data["name"])
             elif which == "template":
-                setup.template_add(actor=actor, **data)
+                setup.availability_template_add(actor=actor, **data)
             elif which == "exception":
-                setup.exception_add(actor=actor, **data)
+                setup.availability_exception_add(actor=actor, **data)
             elif which == "type":
                 chosen = data.pop("appointment_type")
-                setup.type_update(actor=actor, appointment_type=chosen, changes=data)
+                setup.appointment_type_update(actor=actor, appointment_type=chosen, changes=data)
             else:
-                setup.policy_update(actor=actor, changes=data)
+                setup.self_booking_policy_update(actor=actor, changes=data)
         except DomainError as exc:
             _errors_to_form(bound, exc)
         else:
@@ -453,7 +453,9 @@ def template_end(request: HttpRequest, template_id: str) -> HttpResponse:
         raise Http404
     try:
         last_day = dt.date.fromisoformat(request.POST.get("last_day", ""))
-        setup.template_end(actor=Actor.from_request(request), template=template, last_day=last_day)
+        setup.availability_template_end(
+            actor=Actor.from_request(request), template=template, last_day=last_day
+        )
     except ValueError:
         messages.error(request, "Give the last day the window applies (YYYY-MM-DD).")
     except DomainError as exc:

@@ -103,7 +103,7 @@ class Clinic:
         )
         if not found:  # four weeks without a free slot: the demo calendars are wrong
             raise RuntimeError(f"No free {code} slot from {earliest:%Y-%m-%d}.")
-        return booking.book(
+        return booking.appointment_book(
             actor=self.actor("scheduler"),
             request=booking.BookingRequest(
                 patient=patient,
@@ -118,7 +118,7 @@ class Clinic:
     def mark(self, appointment: Appointment, *statuses: str) -> Appointment:
         """The nurse marks the appointment (arrived, completed) on its day."""
         for status in statuses:
-            appointment = booking.set_status(
+            appointment = booking.appointment_set_status(
                 actor=self.actor("nurse"),
                 appointment_id=appointment.pk,
                 expected_version=appointment.version,
@@ -179,7 +179,7 @@ def open_clinic(*, seed: int, until: dt.datetime) -> Clinic:
         if login:  # which login works at this calendar (shown as "my day"); not a clinical fact
             Resource.objects.filter(pk=resource.pk).update(user=users[login])
         for weekday in days:
-            setup.template_add(
+            setup.availability_template_add(
                 actor=administrator,
                 resource=resource,
                 weekday=weekday,
@@ -191,7 +191,7 @@ def open_clinic(*, seed: int, until: dt.datetime) -> Clinic:
     today = until.astimezone(timeutil.clinic_zone()).date()
     leave = today + dt.timedelta(days=14 - today.weekday())  # the Monday after next
     starts = dt.datetime.combine(leave, dt.time(0), tzinfo=timeutil.clinic_zone())
-    setup.exception_add(
+    setup.availability_exception_add(
         actor=administrator,
         resource=surgeon,
         starts_at=starts,

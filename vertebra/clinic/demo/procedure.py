@@ -29,7 +29,7 @@ def complete_checklist(clinic: Clinic, sheet: Checklist) -> None:
     nurse = clinic.actor("nurse")
     for item in sheet.items.order_by("position"):
         if item.status != ItemStatus.MET:
-            checklist.item_set(
+            checklist.checklist_item_set(
                 actor=nurse,
                 item_id=item.pk,
                 expected_version=item.version,

@@ -42,7 +42,7 @@ def ready(referral: Referral, actor: Actor, physician_actor: Actor) -> Referral:
     )
     started = checklist.checklist_start(actor=actor, referral=referral)
     for item in started.items.all():
-        checklist.item_set(actor=actor, item_id=item.pk, expected_version=1, status="met")
+        checklist.checklist_item_set(actor=actor, item_id=item.pk, expected_version=1, status="met")
     referral.refresh_from_db()
     return referral
 

@@ -83,21 +83,23 @@ def test_unmet_items_and_a_missing_consent_block_until_met_or_overridden(
     )
     for item in ChecklistItem.objects.filter(checklist=started):
         if item.blocks and item.key != "fasting":
-            checklist.item_set(
+            checklist.checklist_item_set(
                 actor=actor, item_id=item.pk, expected_version=item.version, status="met"
             )
     fasting = ChecklistItem.objects.get(checklist=started, key="fasting")
-    checklist.item_set(
+    checklist.checklist_item_set(
         actor=actor, item_id=fasting.pk, expected_version=1, status="not_met", note="Ate at 7"
     )
     assert list(checklist.readiness(started).blocking) == ["Fasting as instructed"]
     with pytest.raises(Forbidden):  # a nurse records, a physician overrides
-        checklist.item_override(actor=actor, item_id=fasting.pk, expected_version=2, reason="x")
+        checklist.checklist_item_override(
+            actor=actor, item_id=fasting.pk, expected_version=2, reason="x"
+        )
     with pytest.raises(ValidationFailed):
-        checklist.item_override(
+        checklist.checklist_item_override(
             actor=physician_actor, item_id=fasting.pk, expected_version=2, reason=" "
         )
-    checklist.item_override(
+    checklist.checklist_item_override(
         actor=physician_actor,
         item_id=fasting.pk,
         expected_version=2,
@@ -122,12 +124,18 @@ def test_bad_item_updates_are_refused_and_change_nothing(evaluated: Referral, ac
     item = ChecklistItem.objects.get(checklist=started, key="time_out")
     before = AuditEvent.objects.count()
     with pytest.raises(ValidationFailed):
-        checklist.item_set(actor=actor, item_id=item.pk, expected_version=1, status="unknown")
+        checklist.checklist_item_set(
+            actor=actor, item_id=item.pk, expected_version=1, status="unknown"
+        )
     with pytest.raises(ValidationFailed):
-        checklist.item_set(actor=actor, item_id=item.pk, expected_version=1, status="maybe")
-    checklist.item_set(actor=actor, item_id=item.pk, expected_version=1, status="met")
+        checklist.checklist_item_set(
+            actor=actor, item_id=item.pk, expected_version=1, status="maybe"
+        )
+    checklist.checklist_item_set(actor=actor, item_id=item.pk, expected_version=1, status="met")
     with pytest.raises(EditConflict):
-        checklist.item_set(actor=actor, item_id=item.pk, expected_version=1, status="not_met")
+        checklist.checklist_item_set(
+            actor=actor, item_id=item.pk, expected_version=1, status="not_met"
+        )
     item.refresh_from_db()
     assert (item.status, item.version) == ("met", 2)
     assert AuditEvent.objects.count() == before + 1

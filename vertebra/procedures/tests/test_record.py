@@ -67,7 +67,7 @@ def test_an_unmet_item_or_a_withdrawn_consent_blocks_the_start(
     ready: Referral, actor: Actor, operator: User
 ) -> None:
     item = ready.checklists.get().items.get(key="fasting")
-    checklist.item_set(actor=actor, item_id=item.pk, expected_version=2, status="not_met")
+    checklist.checklist_item_set(actor=actor, item_id=item.pk, expected_version=2, status="not_met")
     consent = Consent.objects.get(referral=ready)
     services.consent_withdraw(actor=actor, consent_id=consent.pk, expected_version=1, reason="No")
     before = world()

@@ -61,7 +61,9 @@ def test_booking_holds_each_resource_and_the_patient_and_is_audited(
     clinic: Clinic, patient: Patient, scheduler: Actor
 ) -> None:
     start = clinic.at(2, 9)
-    appointment = services.book(actor=scheduler, request=consult(clinic, patient, start))
+    appointment = services.appointment_book(
+        actor=scheduler, request=consult(clinic, patient, start)
+    )
     assert appointment.status == AppointmentStatus.BOOKED
     assert appointment.ends_at == start + dt.timedelta(minutes=30)
     rows = {
@@ -92,20 +94,20 @@ def test_the_same_room_is_never_booked_twice(
     clinic: Clinic, make_patient: Callable[..., Patient], scheduler: Actor
 ) -> None:
     start = clinic.at(2, 9)
-    services.book(actor=scheduler, request=consult(clinic, make_patient(), start))
+    services.appointment_book(actor=scheduler, request=consult(clinic, make_patient(), start))
     before = counts()
     with pytest.raises(SlotUnavailable) as refused:
         # Another physician is free, but the only consult room is not.
-        services.book(actor=scheduler, request=consult(clinic, make_patient(), start))
+        services.appointment_book(actor=scheduler, request=consult(clinic, make_patient(), start))
     assert refused.value.message == NO_LONGER_AVAILABLE
     # Overlapping by 15 minutes is refused too; right after is fine.
     with pytest.raises(SlotUnavailable):
-        services.book(
+        services.appointment_book(
             actor=scheduler,
             request=consult(clinic, make_patient(), start + dt.timedelta(minutes=15)),
         )
     assert counts()[:3] == before[:3]
-    services.book(
+    services.appointment_book(
         actor=scheduler, request=consult(clinic, make_patient(), start + dt.timedelta(minutes=30))
     )
 
@@ -114,10 +116,10 @@ def test_the_patient_is_never_booked_twice(
     clinic: Clinic, patient: Patient, scheduler: Actor
 ) -> None:
     start = clinic.at(2, 9)
-    services.book(actor=scheduler, request=consult(clinic, patient, start))
+    services.appointment_book(actor=scheduler, request=consult(clinic, patient, start))
     before = counts()
     with pytest.raises(SlotUnavailable) as refused:
-        services.book(
+        services.appointment_book(
             actor=scheduler,
             request=BookingRequest(
                 patient=patient,
@@ -151,7 +153,9 @@ def test_bad_times_are_refused_and_nothing_is_written(
 ) -> None:
     before = counts()
     with pytest.raises(ValidationFailed) as refused:
-        services.book(actor=scheduler, request=consult(clinic, patient, clinic.at(*when)))
+        services.appointment_book(
+            actor=scheduler, request=consult(clinic, patient, clinic.at(*when))
+        )
     assert refused.value.errors == {field: [message]}
     assert counts() == before
 
@@ -162,10 +166,10 @@ def test_a_naive_time_a_wrong_clinician_and_a_retired_type_are_refused(
     before = counts()
     naive = clinic.at(2, 9).replace(tzinfo=None)
     with pytest.raises(ValidationFailed) as refused:
-        services.book(actor=scheduler, request=consult(clinic, patient, naive))
+        services.appointment_book(actor=scheduler, request=consult(clinic, patient, naive))
     assert refused.value.errors == {"starts_at": ["Give the time with its time zone."]}
     with pytest.raises(ValidationFailed) as refused:
-        services.book(
+        services.appointment_book(
             actor=scheduler,
             request=consult(clinic, patient, clinic.at(2, 9), clinician=clinic.nurse),
         )
@@ -175,7 +179,9 @@ def test_a_naive_time_a_wrong_clinician_and_a_retired_type_are_refused(
     clinic.types["consultation"].active = False
     clinic.types["consultation"].save()
     with pytest.raises(ValidationFailed) as refused:
-        services.book(actor=scheduler, request=consult(clinic, patient, clinic.at(2, 9)))
+        services.appointment_book(
+            actor=scheduler, request=consult(clinic, patient, clinic.at(2, 9))
+        )
     assert refused.value.errors == {
         "appointment_type": ["This appointment type is no longer offered."]
     }
@@ -185,7 +191,7 @@ def test_a_naive_time_a_wrong_clinician_and_a_retired_type_are_refused(
 def test_a_chosen_clinician_is_the_one_booked(
     clinic: Clinic, patient: Patient, scheduler: Actor
 ) -> None:
-    appointment = services.book(
+    appointment = services.appointment_book(
         actor=scheduler, request=consult(clinic, patient, clinic.at(2, 9), clinician=clinic.locum)
     )
     assert set(appointment.booked.values_list("resource_id", flat=True)) == {
@@ -222,16 +228,16 @@ def test_a_procedure_needs_a_decision_to_treat_or_an_audited_override(
     )
     before = counts()
     with pytest.raises(ValidationFailed) as refused:
-        services.book(actor=scheduler, request=procedure)
+        services.appointment_book(actor=scheduler, request=procedure)
     assert list(refused.value.errors) == ["decision_override_reason"]
     # A nurse may book, but not override.
     with pytest.raises(Forbidden):
-        services.book(
+        services.appointment_book(
             actor=actor,
             request=BookingRequest(**{**procedure.__dict__, "decision_override_reason": "Urgent"}),
         )
     assert counts() == before
-    overridden = services.book(
+    overridden = services.appointment_book(
         actor=scheduler,
         request=BookingRequest(
             **{**procedure.__dict__, "decision_override_reason": "Decision made by phone"}
@@ -255,7 +261,7 @@ def test_a_procedure_needs_a_decision_to_treat_or_an_audited_override(
 def test_a_nurse_may_move_a_procedure_booked_with_an_override(
     clinic: Clinic, patient: Patient, scheduler: Actor, actor: Actor
 ) -> None:
-    booked = services.book(
+    booked = services.appointment_book(
         actor=scheduler,
         request=BookingRequest(
             patient=patient,
@@ -264,7 +270,7 @@ def test_a_nurse_may_move_a_procedure_booked_with_an_override(
             decision_override_reason="Decision made by phone",
         ),
     )
-    moved = services.reschedule(
+    moved = services.appointment_reschedule(
         actor=actor, appointment_id=booked.pk, expected_version=1, starts_at=clinic.at(4, 10)
     )
     assert (moved.version, moved.decision_override_reason) == (2, "Decision made by phone")
@@ -278,7 +284,7 @@ def test_a_recorded_decision_to_treat_allows_the_procedure(
     users: dict[Role, User],
 ) -> None:
     _decided_referral(referral, users)
-    appointment = services.book(
+    appointment = services.appointment_book(
         actor=scheduler,
         request=BookingRequest(
             patient=patient,
@@ -294,12 +300,16 @@ def test_cancelling_frees_the_time_and_needs_a_reason(
     clinic: Clinic, make_patient: Callable[..., Patient], scheduler: Actor
 ) -> None:
     start = clinic.at(2, 9)
-    first = services.book(actor=scheduler, request=consult(clinic, make_patient(), start))
+    first = services.appointment_book(
+        actor=scheduler, request=consult(clinic, make_patient(), start)
+    )
     before = counts()
     with pytest.raises(ValidationFailed):
-        services.cancel(actor=scheduler, appointment_id=first.pk, expected_version=1, reason=" ")
+        services.appointment_cancel(
+            actor=scheduler, appointment_id=first.pk, expected_version=1, reason=" "
+        )
     assert counts() == before
-    cancelled = services.cancel(
+    cancelled = services.appointment_cancel(
         actor=scheduler, appointment_id=first.pk, expected_version=1, reason="Patient unwell"
     )
     assert (cancelled.status, cancelled.version, cancelled.cancel_reason) == (
@@ -311,19 +321,25 @@ def test_cancelling_frees_the_time_and_needs_a_reason(
     # Unsent notices of the booking are no longer needed: only the cancellation goes out.
     statuses = dict(cancelled.notices.values_list("kind", "status"))
     assert statuses == {"confirmation": "obsolete", "reminder": "obsolete", "cancelled": "pending"}
-    services.book(actor=scheduler, request=consult(clinic, make_patient(), start))
+    services.appointment_book(actor=scheduler, request=consult(clinic, make_patient(), start))
     with pytest.raises(TransitionNotAllowed):
-        services.cancel(actor=scheduler, appointment_id=first.pk, expected_version=2, reason="x")
+        services.appointment_cancel(
+            actor=scheduler, appointment_id=first.pk, expected_version=2, reason="x"
+        )
     with pytest.raises(NotFound):
-        services.cancel(actor=scheduler, appointment_id=10**9, expected_version=1, reason="x")
+        services.appointment_cancel(
+            actor=scheduler, appointment_id=10**9, expected_version=1, reason="x"
+        )
 
 
 def test_rescheduling_moves_the_booking_and_its_reminder(
     clinic: Clinic, make_patient: Callable[..., Patient], scheduler: Actor
 ) -> None:
     start, later = clinic.at(2, 9), clinic.at(4, 14)
-    moved = services.book(actor=scheduler, request=consult(clinic, make_patient(), start))
-    moved = services.reschedule(
+    moved = services.appointment_book(
+        actor=scheduler, request=consult(clinic, make_patient(), start)
+    )
+    moved = services.appointment_reschedule(
         actor=scheduler, appointment_id=moved.pk, expected_version=1, starts_at=later
     )
     assert (moved.starts_at, moved.ends_at, moved.version) == (
@@ -342,10 +358,10 @@ def test_rescheduling_moves_the_booking_and_its_reminder(
     event = AuditEvent.objects.latest("sequence")
     assert event.changes["starts_at"] == [start.isoformat(), later.isoformat()]
     # The old time is free again; a stale version is a conflict and changes nothing.
-    services.book(actor=scheduler, request=consult(clinic, make_patient(), start))
+    services.appointment_book(actor=scheduler, request=consult(clinic, make_patient(), start))
     before = counts()
     with pytest.raises(EditConflict):
-        services.reschedule(
+        services.appointment_reschedule(
             actor=scheduler, appointment_id=moved.pk, expected_version=1, starts_at=start
         )
     assert counts() == before
@@ -355,11 +371,11 @@ def test_rescheduling_into_a_taken_slot_keeps_the_original_booking(
     clinic: Clinic, make_patient: Callable[..., Patient], scheduler: Actor
 ) -> None:
     taken, own = clinic.at(2, 9), clinic.at(2, 11)
-    services.book(actor=scheduler, request=consult(clinic, make_patient(), taken))
-    mine = services.book(actor=scheduler, request=consult(clinic, make_patient(), own))
+    services.appointment_book(actor=scheduler, request=consult(clinic, make_patient(), taken))
+    mine = services.appointment_book(actor=scheduler, request=consult(clinic, make_patient(), own))
     before = counts()
     with pytest.raises(SlotUnavailable):
-        services.reschedule(
+        services.appointment_reschedule(
             actor=scheduler, appointment_id=mine.pk, expected_version=1, starts_at=taken
         )
     assert counts() == before
@@ -372,13 +388,13 @@ def test_overbooking_is_an_explicit_audited_override(
     clinic: Clinic, make_patient: Callable[..., Patient], scheduler: Actor, actor: Actor
 ) -> None:
     start = clinic.at(2, 9)
-    services.book(actor=scheduler, request=consult(clinic, make_patient(), start))
+    services.appointment_book(actor=scheduler, request=consult(clinic, make_patient(), start))
     with pytest.raises(Forbidden):
-        services.book(
+        services.appointment_book(
             actor=actor,
             request=consult(clinic, make_patient(), start, overbook_reason="Urgent"),
         )
-    extra = services.book(
+    extra = services.appointment_book(
         actor=scheduler,
         request=consult(clinic, make_patient(), start, overbook_reason="Urgent review"),
     )
@@ -392,11 +408,11 @@ def test_overbooking_is_an_explicit_audited_override(
 def test_statuses_follow_the_visit(
     clinic: Clinic, make_patient: Callable[..., Patient], scheduler: Actor
 ) -> None:
-    future = services.book(
+    future = services.appointment_book(
         actor=scheduler, request=consult(clinic, make_patient(), clinic.at(2, 9))
     )
     with pytest.raises(TransitionNotAllowed) as refused:
-        services.set_status(
+        services.appointment_set_status(
             actor=scheduler, appointment_id=future.pk, expected_version=1, status="arrived"
         )
     assert refused.value.message == "Arrival, completion and no-show are marked on the day."
@@ -410,18 +426,20 @@ def test_statuses_follow_the_visit(
         booked_by="staff",
     )
     with pytest.raises(TransitionNotAllowed):
-        services.set_status(
+        services.appointment_set_status(
             actor=scheduler, appointment_id=today.pk, expected_version=1, status="completed"
         )
-    services.set_status(
+    services.appointment_set_status(
         actor=scheduler, appointment_id=today.pk, expected_version=1, status="arrived"
     )
-    done = services.set_status(
+    done = services.appointment_set_status(
         actor=scheduler, appointment_id=today.pk, expected_version=2, status="completed"
     )
     assert (done.status, done.version) == ("completed", 3)
     with pytest.raises(TransitionNotAllowed):
-        services.cancel(actor=scheduler, appointment_id=today.pk, expected_version=3, reason="x")
+        services.appointment_cancel(
+            actor=scheduler, appointment_id=today.pk, expected_version=3, reason="x"
+        )
 
 
 def test_roles_without_booking_rights_are_refused(
@@ -430,7 +448,7 @@ def test_roles_without_booking_rights_are_refused(
     before = counts()
     for role in (Role.QUALITY_LEAD, Role.ADMINISTRATOR, Role.PATIENT):
         with pytest.raises(Forbidden):
-            services.book(
+            services.appointment_book(
                 actor=Actor(user=users[role]), request=consult(clinic, patient, clinic.at(2, 9))
             )
     assert counts() == before
@@ -459,7 +477,7 @@ def test_sixteen_workers_racing_for_twenty_slots_book_each_exactly_once(
             if threading.current_thread().name not in started:
                 started.add(threading.current_thread().name)
                 gate.wait(timeout=30)
-            services.book(actor=scheduler, request=consult(clinic, patient, start))
+            services.appointment_book(actor=scheduler, request=consult(clinic, patient, start))
             return "booked"
         except SlotUnavailable as exc:
             return exc.message
@@ -490,7 +508,7 @@ def test_the_week_by_week_search_equals_one_search_over_the_whole_range(
     from vertebra.scheduling.selectors import calendars, free_slots, slot_request
 
     for days in (1, 6, 7, 8, 13):  # bookings either side of the chunk boundaries
-        services.book(
+        services.appointment_book(
             actor=scheduler, request=consult(clinic, make_patient(), clinic.at(days, 18, 30))
         )
     consultation = clinic.types["consultation"]

@@ -18,7 +18,7 @@ from vertebra.core.actor import Actor
 from vertebra.patients.models import Patient
 from vertebra.scheduling import services
 from vertebra.scheduling.models import Notice, NoticeStatus
-from vertebra.scheduling.notices import send_due
+from vertebra.scheduling.notices import notice_send_due
 from vertebra.scheduling.services import BookingRequest
 from vertebra.scheduling.tests.conftest import Clinic
 
@@ -74,7 +74,7 @@ def booked(
     clinic: Clinic, make_patient: Callable[..., Patient], scheduler: Actor
 ) -> Callable[..., Any]:
     def book(email_address: str = "zoe@example.org", days: int = 3) -> Any:
-        return services.book(
+        return services.appointment_book(
             actor=scheduler,
             request=BookingRequest(
                 patient=make_patient(email=email_address),
@@ -90,8 +90,8 @@ def test_each_notice_is_sent_once_however_often_the_sender_runs(
     smtp: Mailbox, booked: Callable[..., Any]
 ) -> None:
     appointment = booked()
-    assert send_due().sent == 1
-    assert send_due().sent == 0
+    assert notice_send_due().sent == 1
+    assert notice_send_due().sent == 0
     assert smtp.subjects() == ["Your appointment is booked (Test Spine Clinic)"]
     message = smtp.messages[0]
     assert message["To"] == "zoe@example.org"
@@ -106,9 +106,9 @@ def test_each_notice_is_sent_once_however_often_the_sender_runs(
     assert str(event["STATUS"]) == "CONFIRMED"
     # The reminder waits for its time (24 h before), then goes once.
     remind_at = appointment.starts_at - dt.timedelta(hours=24)
-    assert send_due(now=remind_at - dt.timedelta(minutes=1)).sent == 0
-    assert send_due(now=remind_at).sent == 1
-    assert send_due(now=remind_at + dt.timedelta(minutes=5)).sent == 0
+    assert notice_send_due(now=remind_at - dt.timedelta(minutes=1)).sent == 0
+    assert notice_send_due(now=remind_at).sent == 1
+    assert notice_send_due(now=remind_at + dt.timedelta(minutes=5)).sent == 0
     assert smtp.subjects()[1] == "Reminder: your appointment (Test Spine Clinic)"
     assert set(appointment.notices.values_list("status", flat=True)) == {"sent"}
 
@@ -117,25 +117,25 @@ def test_a_reschedule_sends_its_notice_and_a_new_reminder(
     smtp: Mailbox, booked: Callable[..., Any], clinic: Clinic, scheduler: Actor
 ) -> None:
     appointment = booked()
-    send_due()
-    moved = services.reschedule(
+    notice_send_due()
+    moved = services.appointment_reschedule(
         actor=scheduler,
         appointment_id=appointment.pk,
         expected_version=1,
         starts_at=clinic.at(5, 14),
     )
-    send_due()
+    notice_send_due()
     assert smtp.subjects()[1] == "Your appointment has moved (Test Spine Clinic)"
     event = calendar_of(smtp.messages[1]).walk("VEVENT")[0]
     assert (event.decoded("DTSTART"), int(event["SEQUENCE"])) == (moved.starts_at, 2)
     # The old reminder is not sent; the new one is, at its own time.
-    assert send_due(now=appointment.starts_at - dt.timedelta(hours=24)).sent == 0
-    assert send_due(now=moved.starts_at - dt.timedelta(hours=24)).sent == 1
+    assert notice_send_due(now=appointment.starts_at - dt.timedelta(hours=24)).sent == 0
+    assert notice_send_due(now=moved.starts_at - dt.timedelta(hours=24)).sent == 1
     assert len(smtp.messages) == 3
-    cancelled = services.cancel(
+    cancelled = services.appointment_cancel(
         actor=scheduler, appointment_id=moved.pk, expected_version=2, reason="Feeling better"
     )
-    send_due()
+    notice_send_due()
     event = calendar_of(smtp.messages[3]).walk("VEVENT")[0]
     assert str(event["STATUS"]) == "CANCELLED"
     assert int(event["SEQUENCE"]) == cancelled.version
@@ -147,7 +147,7 @@ def test_a_failed_send_is_recorded_and_retried(
     booked()
     settings.EMAIL_PORT = free_port()  # nothing listens there
     now = dt.datetime.now(dt.UTC)
-    report = send_due(now=now)
+    report = notice_send_due(now=now)
     assert (report.sent, report.failed) == (0, 1)
     notice = Notice.objects.get(kind="confirmation")
     assert (notice.status, notice.attempts) == (NoticeStatus.FAILED, 1)
@@ -155,8 +155,8 @@ def test_a_failed_send_is_recorded_and_retried(
     assert notice.due_at == now + dt.timedelta(minutes=2)
     assert smtp.messages == []
     settings.EMAIL_PORT = smtp.port
-    assert send_due(now=now + dt.timedelta(minutes=1)).sent == 0  # not yet due again
-    assert send_due(now=now + dt.timedelta(minutes=2)).sent == 1
+    assert notice_send_due(now=now + dt.timedelta(minutes=1)).sent == 0  # not yet due again
+    assert notice_send_due(now=now + dt.timedelta(minutes=2)).sent == 1
     notice.refresh_from_db()
     assert (notice.status, notice.attempts) == (NoticeStatus.SENT, 2)
 
@@ -165,7 +165,7 @@ def test_a_patient_without_e_mail_is_shown_not_retried(
     smtp: Mailbox, booked: Callable[..., Any]
 ) -> None:
     booked(email_address="")
-    report = send_due()
+    report = notice_send_due()
     assert (report.sent, report.skipped) == (0, 1)
     assert Notice.objects.get(kind="confirmation").status == NoticeStatus.NO_ADDRESS
     assert smtp.messages == []
@@ -197,7 +197,7 @@ def test_senders_running_at_once_send_each_notice_once(
     clinic = make_clinic(users)
     scheduler = Actor(user=users[Role.SCHEDULER])
     for hour in range(8, 18):
-        services.book(
+        services.appointment_book(
             actor=scheduler,
             request=BookingRequest(
                 patient=make_patient(email=f"p{hour}@example.org"),
@@ -211,7 +211,7 @@ def test_senders_running_at_once_send_each_notice_once(
     def sender() -> None:
         gate.wait(timeout=30)
         try:
-            totals.append(send_due().sent)
+            totals.append(notice_send_due().sent)
         finally:
             connections.close_all()
 

@@ -24,7 +24,7 @@ pytestmark = pytest.mark.django_db
 
 
 def book(clinic: Clinic, patient: Patient, actor: Actor, days: int = 2, hour: int = 9) -> Any:
-    return services.book(
+    return services.appointment_book(
         actor=actor,
         request=BookingRequest(
             patient=patient,
@@ -150,7 +150,7 @@ def test_leave_blocks_new_bookings_but_keeps_existing_ones(
     clinic: Clinic, make_patient: Callable[..., Patient], scheduler: Actor, users: dict[Role, User]
 ) -> None:
     kept = book(clinic, make_patient(), scheduler, hour=9)
-    setup.exception_add(
+    setup.availability_exception_add(
         actor=Actor(user=users[Role.ADMINISTRATOR]),
         resource=clinic.room,
         starts_at=clinic.at(2, 7),
@@ -203,7 +203,7 @@ def test_a_patient_books_and_cancels_their_own_follow_up(
 def test_with_approval_required_a_patient_booking_waits_as_pending(
     clinic: Clinic, patient: Patient, patient_client: Client, users: dict[Role, User]
 ) -> None:
-    setup.policy_update(
+    setup.self_booking_policy_update(
         actor=Actor(user=users[Role.SCHEDULER]), changes={"requires_approval": True}
     )
     patient_client.post(
@@ -212,7 +212,7 @@ def test_with_approval_required_a_patient_booking_waits_as_pending(
     pending = Appointment.objects.get()
     assert pending.status == "pending"
     assert not pending.notices.exists()  # nothing is confirmed before staff approve
-    approved = services.set_status(
+    approved = services.appointment_set_status(
         actor=Actor(user=users[Role.SCHEDULER]),
         appointment_id=pending.pk,
         expected_version=1,

@@ -161,7 +161,7 @@ def test_the_day_list_names_each_resource_once_without_a_trailing_comma(
     clinic: Clinic, patient: Patient, users: dict[Role, User], client_for: Callable[..., Client]
 ) -> None:
     scheduler = Actor(user=users[Role.SCHEDULER], client_address="127.0.0.1")
-    appointment = services.book(
+    appointment = services.appointment_book(
         actor=scheduler,
         request=BookingRequest(
             patient=patient,

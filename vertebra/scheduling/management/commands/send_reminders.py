@@ -7,14 +7,14 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from vertebra.scheduling.notices import send_due
+from vertebra.scheduling.notices import notice_send_due
 
 
 class Command(BaseCommand):
     help = "Send the appointment e-mails that are due (each once)."
 
     def handle(self, *args: Any, **options: Any) -> None:
-        report = send_due()
+        report = notice_send_due()
         for error in report.errors:
             self.stderr.write(error)
         self.stdout.write(
