@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# Mutation testing of the pure cores with mutmut 3 (docs/testing.md).
+#
+#   scripts/mutate.sh                     every core; mutants with a stored result are not rerun
+#   scripts/mutate.sh procedures          one core: evaluation | procedures | scheduling
+#   scripts/mutate.sh evaluation.holds    one module (evaluation.<m>, procedures.<m>, slots)
+#   scripts/mutate.sh --report [TARGET]   only print the report of the stored results
+#
+# mutmut keeps its results in mutants/ (git-ignored) between runs. With no target, only
+# mutants without a result (new or changed code) run; a named core or module is rerun in full
+# (after adding tests, that is what you want). Configuration: [tool.mutmut] in pyproject.toml
+# (which tests run; Django is not loaded). MUTATE_CHILDREN sets the worker count (default 1).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/venv.sh test
+PY=.venv/bin/python
+# Only the plugins the pure tests need (none): loading every installed pytest plugin
+# (schemathesis, Faker, anyio, pytest-django...) costs more than most mutants' tests.
+export PYTEST_DISABLE_PLUGIN_AUTOLOAD=1
+MUTMUT=.venv/bin/mutmut
+
+report_only=0
+if [[ "${1:-}" == "--report" ]]; then
+    report_only=1
+    shift
+fi
+target="${1:-}"
+case "$target" in
+    "") glob="" ;;
+    evaluation | procedures) glob="vertebra.${target}.rules.*" ;;
+    scheduling | slots | scheduling.slots) glob="vertebra.scheduling.slots.*" ;;
+    evaluation.* | procedures.*) glob="vertebra.${target%%.*}.rules.${target#*.}.*" ;;
+    *)
+        echo "unknown target '$target': evaluation, procedures, scheduling, evaluation.<module>, procedures.<module>" >&2
+        exit 2
+        ;;
+esac
+
+if [[ $report_only == 0 ]]; then
+    # mutmut copies each also_copy file without creating its folder: create them first.
+    "$PY" - <<'EOF'
+import pathlib, tomllib
+config = tomllib.loads(pathlib.Path("pyproject.toml").read_text("utf-8"))["tool"]["mutmut"]
+for name in config["also_copy"]:
+    path = pathlib.Path(name)
+    if not path.exists():
+        raise SystemExit(f"[tool.mutmut] also_copy names a missing file: {name}")
+    if path.is_file():
+        (pathlib.Path("mutants") / path.parent).mkdir(parents=True, exist_ok=True)
+listed = set(config["also_copy"])
+for test in sorted(pathlib.Path("vertebra").glob("*/tests/test_reference_*.py")):
+    if str(test) not in listed:
+        print(f"warning: {test} is not in [tool.mutmut] also_copy: mutmut will not run it")
+EOF
+    children="${MUTATE_CHILDREN:-1}"
+    if [[ -n "$glob" ]]; then
+        "$MUTMUT" run --max-children "$children" "$glob"
+    else
+        "$MUTMUT" run --max-children "$children"
+    fi
+fi
+
+# Report: per module, mutants by status, then each survivor with its diff.
+"$PY" - "$glob" <<'EOF'
+import collections, fnmatch, subprocess, sys
+glob = sys.argv[1] or "*"
+out = subprocess.run([".venv/bin/mutmut", "results", "--all", "true"], capture_output=True, text=True, check=True).stdout
+by_module = collections.defaultdict(collections.Counter)
+survivors = []
+for line in out.splitlines():
+    name, sep, status = line.strip().rpartition(": ")
+    if not sep or not fnmatch.fnmatch(name, glob):
+        continue
+    module = name.split(".x")[0].split(".xǁ")[0]
+    by_module[module][status] += 1
+    if status in ("survived", "no tests", "timeout", "suspicious"):
+        survivors.append((name, status))
+print(f"{'module':45} {'mutants':>7} {'killed':>7} {'survived':>8} {'no tests':>8} {'other':>6}")
+for module in sorted(by_module):
+    c = by_module[module]
+    total = sum(c.values())
+    other = total - c["killed"] - c["survived"] - c["no tests"]
+    print(f"{module:45} {total:7} {c['killed']:7} {c['survived']:8} {c['no tests']:8} {other:6}")
+for name, status in survivors:
+    print(f"\n=== {status}: {name}")
+    shown = subprocess.run([".venv/bin/mutmut", "show", name], capture_output=True, text=True).stdout
+    print("\n".join(line for line in shown.splitlines()[1:] if line.startswith(("+", "-", "@@")) and not line.startswith(("+++", "---"))))
+EOF
