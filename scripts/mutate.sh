@@ -60,29 +60,35 @@ EOF
     fi
 fi
 
-# Report: per module, mutants by status, then each survivor with its diff.
+# Report: per module, mutants by status, then each survivor with its diff (as mutmut show).
 "$PY" - "$glob" <<'EOF'
-import collections, fnmatch, subprocess, sys
+import collections, fnmatch, sys
+from mutmut.mutation.data import SourceFileMutationData
+from mutmut.mutation.diff_apply import get_diff_for_mutant
+from mutmut.stats import status_by_exit_code
+from mutmut.utils.file_utils import walk_mutatable_files
+
 glob = sys.argv[1] or "*"
-out = subprocess.run([".venv/bin/mutmut", "results", "--all", "true"], capture_output=True, text=True, check=True).stdout
 by_module = collections.defaultdict(collections.Counter)
 survivors = []
-for line in out.splitlines():
-    name, sep, status = line.strip().rpartition(": ")
-    if not sep or not fnmatch.fnmatch(name, glob):
-        continue
-    module = name.split(".x")[0].split(".xǁ")[0]
-    by_module[module][status] += 1
-    if status in ("survived", "no tests", "timeout", "suspicious"):
-        survivors.append((name, status))
-print(f"{'module':45} {'mutants':>7} {'killed':>7} {'survived':>8} {'no tests':>8} {'other':>6}")
+for path in walk_mutatable_files():
+    data = SourceFileMutationData(path=path)
+    data.load()
+    for name, code in sorted(data.exit_code_by_key.items()):
+        if not fnmatch.fnmatch(name, glob):
+            continue
+        status = status_by_exit_code[code]
+        by_module[name.split(".x")[0]][status] += 1
+        if status not in ("killed", "caught by type check", "not checked"):
+            survivors.append((name, status, path))
+print(f"{'module':45} {'mutants':>7} {'killed':>7} {'survived':>8} {'no tests':>8} {'not run':>7} {'other':>6}")
 for module in sorted(by_module):
     c = by_module[module]
     total = sum(c.values())
-    other = total - c["killed"] - c["survived"] - c["no tests"]
-    print(f"{module:45} {total:7} {c['killed']:7} {c['survived']:8} {c['no tests']:8} {other:6}")
-for name, status in survivors:
+    other = total - c["killed"] - c["survived"] - c["no tests"] - c["not checked"]
+    print(f"{module:45} {total:7} {c['killed']:7} {c['survived']:8} {c['no tests']:8} {c['not checked']:7} {other:6}")
+for name, status, path in survivors:
     print(f"\n=== {status}: {name}")
-    shown = subprocess.run([".venv/bin/mutmut", "show", name], capture_output=True, text=True).stdout
-    print("\n".join(line for line in shown.splitlines()[1:] if line.startswith(("+", "-", "@@")) and not line.startswith(("+++", "---"))))
+    diff = get_diff_for_mutant(name, path=path)
+    print("\n".join(line for line in diff.splitlines() if line.startswith(("+", "-")) and not line.startswith(("+++", "---"))))
 EOF

@@ -7,6 +7,7 @@ the reference's choice. Thresholds are checked just below, at and just above the
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from decimal import Decimal
 
@@ -22,6 +23,7 @@ from vertebra.procedures.rules.dose import (
     substantial_dose,
 )
 from vertebra.procedures.rules.followup import Visit, add_months, followup_dates
+from vertebra.procedures.rules.record import LevelFacts, RecordFacts, sign_blockers, warnings
 
 CERVICAL = tuple(f"C{n}" for n in range(1, 8))
 THORACIC = tuple(f"T{n}" for n in range(1, 13))
@@ -407,3 +409,196 @@ def test_a_schedule_is_a_parameter() -> None:
         dt.date(2027, 3, 1),
         dt.date(2027, 3, 5),
     )
+
+
+# --- §4.1 what signing needs (procedure-record.md, "to sign") and the warnings ---------------
+
+T0 = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)
+LEVEL = LevelFacts(
+    level="L1",
+    approach="bipedicular",
+    side="both",
+    needle_gauge=11,
+    biopsy_taken=False,
+    cement_product="PMMA",
+    cement_viscosity="high",
+    cement_lot="LOT-1",
+    cement_expiry=dt.date(2027, 1, 1),
+    volume_ml=D("3.0"),
+    volume_confirmed=False,
+    leakage="none",
+    leaks=0,
+    symptomatic_leaks=0,
+)
+COMPLETE = RecordFacts(
+    started_at=T0,
+    ended_at=T0 + dt.timedelta(minutes=30),
+    position="prone",
+    time_out_done=True,
+    sedation_level="moderate",
+    modality="fluoroscopy_biplane",
+    levels=(LEVEL,),
+    levels_reason="",
+    no_adverse_events=True,
+    adverse_events=(),
+    observation_start=T0 + dt.timedelta(minutes=35),
+    observation_end=T0 + dt.timedelta(minutes=155),
+    neuro_check="unchanged",
+    neuro_note="",
+    recovery_scale="aldrete",
+    recovery_score=9,
+    disposition="home",
+    discharged_at=T0 + dt.timedelta(minutes=160),
+    discharge_criteria_met=True,
+    admission_reason="",
+)
+
+
+def test_an_empty_record_lists_everything_signing_needs() -> None:
+    empty = dataclasses.replace(
+        COMPLETE,
+        ended_at=None,
+        position="",
+        time_out_done=None,
+        sedation_level="",
+        modality="",
+        levels=(),
+        no_adverse_events=None,
+        observation_start=None,
+        observation_end=None,
+        neuro_check="",
+        recovery_scale="",
+        recovery_score=None,
+        disposition="",
+        discharged_at=None,
+        discharge_criteria_met=None,
+    )
+    assert sign_blockers(COMPLETE) == []
+    assert sign_blockers(empty) == [
+        "the procedure end time",
+        "the patient's position",
+        "whether the time-out was done",
+        "the anaesthesia / sedation",
+        "the imaging guidance modality",
+        "at least one level treated",
+        'the adverse events (or "no adverse event")',
+        "the observation start",
+        "the observation end",
+        "the neurological check against baseline",
+        "the recovery score's scale",
+        "the recovery score",
+        "the disposition (home the same day or admitted)",
+    ]
+
+
+def test_an_empty_level_lists_everything_signing_needs() -> None:
+    level = dataclasses.replace(
+        LEVEL,
+        approach="",
+        side="",
+        needle_gauge=None,
+        biopsy_taken=None,
+        cement_product="",
+        cement_viscosity="",
+        cement_lot="",
+        cement_expiry=None,
+        volume_ml=None,
+        leakage="",
+    )
+    assert sign_blockers(dataclasses.replace(COMPLETE, levels=(level,))) == [
+        "L1: the approach",
+        "L1: the side(s)",
+        "L1: the needle gauge",
+        "L1: whether a biopsy was taken",
+        "L1: the cement product",
+        "L1: the cement viscosity",
+        "L1: the cement lot number",
+        "L1: the cement expiry date",
+        "L1: the cement volume",
+        'L1: the cement leakage (or "no leakage")',
+    ]
+
+
+def test_recorded_zero_and_false_are_recorded_not_missing() -> None:
+    recorded = dataclasses.replace(COMPLETE, recovery_score=0, time_out_done=False)
+    assert sign_blockers(recorded) == []
+
+
+def test_ends_at_their_start_are_allowed_and_before_it_refused() -> None:
+    same = dataclasses.replace(COMPLETE, ended_at=T0, observation_start=T0, observation_end=T0)
+    assert sign_blockers(same) == []
+    before = dataclasses.replace(
+        COMPLETE,
+        ended_at=T0 - dt.timedelta(minutes=1),
+        observation_end=COMPLETE.observation_start - dt.timedelta(minutes=1),  # type: ignore[operator]
+    )
+    assert sign_blockers(before) == [
+        "the procedure end is before its start",
+        "the observation end is before its start",
+    ]
+
+
+def test_a_symptomatic_leak_recorded_as_an_adverse_event_needs_no_warning() -> None:
+    leak = dataclasses.replace(LEVEL, leakage="present", leaks=1, symptomatic_leaks=1)
+    other = dataclasses.replace(LEVEL, level="L2", leakage="present", leaks=1, symptomatic_leaks=1)
+    without = dataclasses.replace(COMPLETE, levels=(leak, other))
+    assert warnings(without, min_recovery_score=9) == [
+        'A symptomatic leak is recorded at L1, L2 but no adverse event "symptomatic leakage" '
+        "[SIRAE2017]."
+    ]
+    with_event = dataclasses.replace(
+        without, no_adverse_events=False, adverse_events=("symptomatic_leakage",)
+    )
+    assert warnings(with_event, min_recovery_score=9) == []
+
+
+def test_an_expired_lot_without_a_number_is_still_named() -> None:
+    expired = dataclasses.replace(LEVEL, cement_lot="", cement_expiry=dt.date(2026, 11, 30))
+    found = warnings(dataclasses.replace(COMPLETE, levels=(expired,)), min_recovery_score=9)
+    assert found == ["L1: the cement lot (no lot) expired on 2026-11-30, before the procedure."]
+    on_the_day = dataclasses.replace(LEVEL, cement_expiry=T0.date())
+    assert warnings(dataclasses.replace(COMPLETE, levels=(on_the_day,)), min_recovery_score=9) == []
+
+
+@pytest.mark.parametrize(("score", "warned"), [(8, True), (9, False), (10, False)])
+def test_discharge_home_below_the_recovery_threshold(score: int, warned: bool) -> None:
+    facts = dataclasses.replace(COMPLETE, recovery_score=score)
+    found = warnings(facts, min_recovery_score=9)
+    assert bool(found) == warned
+    admitted = dataclasses.replace(facts, disposition="admitted", admission_reason="pain")
+    assert warnings(admitted, min_recovery_score=9) == []
+
+
+def test_coder_notes_wording() -> None:
+    mixed = compute_coding(
+        [TreatedLevel("L1", "osteoporotic", True), TreatedLevel("L2", "osteoporotic")]
+    )
+    assert mixed.notes == (
+        "Vertebroplasty and augmentation with cavity creation in one session: the CPT "
+        "families 22510–22512 and 22513–22515 are not combined automatically; code by hand.",
+    )
+    cervical = compute_coding([TreatedLevel("C5", "osteoporotic", True)])
+    assert cervical.notes[0] == (
+        "Augmentation with cavity creation at C5: CPT 22513/22514 name thoracic and lumbar "
+        "levels only; code by hand."
+    )
+    unknown = compute_coding([TreatedLevel("T8", None)])
+    assert unknown.notes == (
+        "T8: etiology not recorded, coded as collapsed vertebra NEC; M48.55XA (thoracolumbar "
+        "region) is the coder's choice where it applies.",
+    )
+    sacral = compute_coding([TreatedLevel("S1", None)])
+    assert sacral.notes == (
+        "S1: no diagnosis code in the reference for etiology not recorded at this level; "
+        "code by hand.",
+    )
+    myeloma = compute_coding([TreatedLevel("L2", "myeloma")])
+    assert myeloma.notes == ("Codes ending in '-' need their last characters from the code set.",)
+    for code in myeloma.diagnosis:
+        assert code.text
+    assert "Multiple myeloma" in myeloma.diagnosis[1].text
+
+
+def test_no_reason_listed_when_the_dose_is_not_substantial() -> None:
+    assert substantial_dose(kar_mgy=D(1), kap_gy_cm2=D(1), fluoroscopy_s=D(1)).reasons == ()
+    assert substantial_dose(kar_mgy=None, kap_gy_cm2=None, fluoroscopy_s=None).reasons == ()
