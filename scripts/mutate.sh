@@ -48,6 +48,11 @@ for name in config["also_copy"]:
     if path.is_file():
         (pathlib.Path("mutants") / path.parent).mkdir(parents=True, exist_ok=True)
 listed = set(config["also_copy"])
+# A test file dropped from also_copy must leave mutants/ too, or pytest would still collect it.
+for copied in pathlib.Path("mutants/vertebra").glob("*/tests/test_*.py"):
+    if str(copied.relative_to("mutants")) not in listed:
+        copied.unlink()
+        print(f"removed {copied}: not in [tool.mutmut] also_copy")
 for test in sorted(pathlib.Path("vertebra").glob("*/tests/test_reference_*.py")):
     if str(test) not in listed:
         print(f"warning: {test} is not in [tool.mutmut] also_copy: mutmut will not run it")
