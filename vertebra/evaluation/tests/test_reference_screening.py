@@ -190,3 +190,112 @@ def test_vcf_unknown_signs(
     assert result.advanced_imaging is advanced
     unknown_symptoms = vcf_probability(VcfSigns(**values), severe_symptoms=None)
     assert unknown_symptoms.advanced_imaging is (False if highest == "low" else None)
+
+
+LOW = D("-3.0")
+
+
+def who(t_score: Decimal | None = LOW, **facts: object) -> tuple[object, ...]:
+    defaults: dict[str, object] = {
+        "sex": "female",
+        "age_years": 70,
+        "postmenopausal": True,
+        "fragility_fracture": False,
+    }
+    result = who_bone_density(t_score, **{**defaults, **facts})  # type: ignore[arg-type]
+    return result.t_score, result.category
+
+
+def test_every_fact_that_decides_the_category_is_told_apart() -> None:
+    """Asked one after the other in one process (the answers are remembered), inputs that
+    differ in one deciding fact keep their own category."""
+    for order in ((True, False, None), (None, False, True), (False, True, None)):
+        for postmenopausal in order:
+            expected = "osteoporosis" if postmenopausal is True else None
+            assert who(postmenopausal=postmenopausal)[1] == expected
+    for fragility in (False, True, None, True, False):
+        expected = "severe_osteoporosis" if fragility is True else "osteoporosis"
+        assert who(fragility_fracture=fragility)[1] == expected
+    for rule in (True, False, True):
+        expected = "osteoporosis" if rule else "osteopenia"
+        assert (
+            who(D("-2.0"), fragility_fracture=True, fracture_establishes_osteoporosis=rule)[1]
+            == expected
+        )
+    for age, expected in ((50, "osteoporosis"), (49, None), (None, None), (50, "osteoporosis")):
+        assert who(sex="male", age_years=age)[1] == expected
+    assert who(D("-3"))[0] == D("-3")
+    assert str(who(D("-3.0"))[0]) == "-3.0"
+
+
+@pytest.mark.parametrize(
+    ("t_score", "facts", "note"),
+    [
+        (D("-0.5"), {}, "T-score ≥ −1.0 [WHO1994]"),
+        (D("-2.0"), {}, "−2.5 < T-score < −1.0 [WHO1994]"),
+        (D("-3.0"), {}, "T-score ≤ −2.5 [WHO1994]"),
+        (
+            D("-3.0"),
+            {"fragility_fracture": True},
+            "T-score ≤ −2.5 with a fragility fracture: severe (established) osteoporosis [WHO1994]",
+        ),
+        (
+            D("-2.0"),
+            {"fragility_fracture": True},
+            "clinical osteoporosis: a vertebral fragility fracture establishes it whatever the "
+            "T-score [WHO1994] (check)",
+        ),
+        (None, {}, "no T-score recorded: order DXA [WHO1994]"),
+        (
+            D("-3.0"),
+            {"sex": "male", "age_years": 49},
+            "no WHO category: a man under 50 is outside the WHO population (postmenopausal "
+            "women, men aged 50 or more) [WHO1994]",
+        ),
+        (
+            D("-3.0"),
+            {"postmenopausal": False},
+            "no WHO category: outside the WHO population (postmenopausal women, men aged 50 or "
+            "more) [WHO1994]",
+        ),
+        (
+            D("-3.0"),
+            {"postmenopausal": None},
+            "no WHO category: menopausal status is not recorded in the snapshot; the T-score is "
+            "reported without a category [WHO1994]",
+        ),
+        (
+            None,
+            {"postmenopausal": None},
+            "no WHO category: menopausal status is not recorded in the snapshot [WHO1994]",
+        ),
+        (
+            D("-3.0"),
+            {"sex": "male", "age_years": None},
+            "no WHO category: age not recorded (the WHO categories apply to men aged 50 or "
+            "more) [WHO1994]",
+        ),
+        (
+            D("-3.0"),
+            {"sex": None},
+            "no WHO category: sex not recorded (the WHO categories apply to postmenopausal "
+            "women and men aged 50 or more) [WHO1994]",
+        ),
+        (
+            D("-3.0"),
+            {"sex": "other"},
+            "no WHO category: sex recorded as other: the WHO categories apply to "
+            "postmenopausal women and men aged 50 or more [WHO1994]",
+        ),
+    ],
+)
+def test_who_notes(t_score: Decimal | None, facts: dict[str, object], note: str) -> None:
+    defaults: dict[str, object] = {
+        "sex": "female",
+        "age_years": 70,
+        "postmenopausal": True,
+        "fragility_fracture": False,
+    }
+    result = who_bone_density(t_score, **{**defaults, **facts})  # type: ignore[arg-type]
+    assert result.note == note
+    assert result.t_score == t_score  # the value is always reported as recorded
