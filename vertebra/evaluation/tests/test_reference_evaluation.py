@@ -976,3 +976,189 @@ def test_new_fracture_factors() -> None:
         assert text in finding.message
     assert finding.kind == "risk"
     assert finding.status == "present"
+
+
+# --- The same expectations asked one after the other in one process ---------------------------
+# The rules remember findings under keys built from the facts (memo.py); two snapshots that
+# differ in one deciding fact must never share an answer. Each case: changes to BASE, the rule,
+# its level, and the (kind, status) the reference gives.
+
+REL, ABS, PRE, IND, MISS = (
+    "relative_contraindication",
+    "absolute_contraindication",
+    "precondition",
+    "indication",
+    "missing_information",
+)
+REPLAY: list[tuple[dict[str, Any], str, str | None, tuple[str, str]]] = [
+    ({"patient.age_years": 17}, "RC-AGE-UNDER-18", None, (REL, "present")),
+    ({"patient.age_years": 18}, "RC-AGE-UNDER-18", None, (REL, "absent")),
+    ({"patient.age_years": None}, "RC-AGE-UNDER-18", None, (PRE, "missing")),
+    ({"pain.nrs": 4}, "IND-PAIN-SEVERITY", None, (IND, "not_met")),
+    ({"pain.nrs": 5}, "IND-PAIN-SEVERITY", None, (IND, "met")),
+    ({"pain.nrs": 5, "patient.hospitalized": True}, "IND-PAIN-SEVERITY", None, (IND, "not_met")),
+    ({"pain.nrs": 5, "patient.hospitalized": None}, "IND-PAIN-SEVERITY", None, (MISS, "missing")),
+    ({"pain.nrs": 8, "patient.hospitalized": True}, "IND-PAIN-SEVERITY", None, (IND, "met")),
+    ({"pain.nrs": 7, "patient.hospitalized": True}, "IND-PAIN-SEVERITY", None, (IND, "not_met")),
+    ({"pain.nrs": 0}, "CI-PAIN-NOT-FRACTURE", None, (ABS, "present")),
+    ({"pain.attributable_to_fracture": False}, "CI-PAIN-NOT-FRACTURE", None, (ABS, "present")),
+    ({"pain.attributable_to_fracture": None}, "CI-PAIN-NOT-FRACTURE", None, (MISS, "missing")),
+    ({}, "CI-PAIN-NOT-FRACTURE", None, (ABS, "absent")),
+    ({"pain.trend": "improving"}, "CI-IMPROVING", None, (ABS, "present")),
+    ({"pain.trend": "stable"}, "CI-IMPROVING", None, (ABS, "absent")),
+    ({"pain.trend": None}, "CI-IMPROVING", None, (PRE, "missing")),
+    ({"conservative_care.tried": False}, "IND-CONSERVATIVE-CARE", None, (IND, "not_met")),
+    ({"conservative_care.tried": None}, "IND-CONSERVATIVE-CARE", None, (MISS, "missing")),
+    (
+        {"conservative_care.tried": False, "conservative_care.analgesic_side_effects": True},
+        "IND-CONSERVATIVE-CARE",
+        None,
+        (IND, "met"),
+    ),
+    ({"coagulation.inr": D("1.51")}, "PRE-COAG", None, (PRE, "present")),
+    ({"coagulation.inr": D("1.5")}, "PRE-COAG", None, (PRE, "absent")),
+    ({"coagulation.inr": None}, "PRE-COAG", None, (PRE, "missing")),
+    ({"coagulation.platelets_10e9_per_l": 49}, "PRE-COAG", None, (PRE, "present")),
+    ({"coagulation.platelets_10e9_per_l": 50}, "PRE-COAG", None, (PRE, "absent")),
+    ({"coagulation.correctable": False}, "CI-COAGULOPATHY", None, (ABS, "present")),
+    ({"coagulation.correctable": None}, "CI-COAGULOPATHY", None, (ABS, "absent")),
+    (
+        {"coagulation.correctable": None, "coagulation.inr": D("1.6")},
+        "CI-COAGULOPATHY",
+        None,
+        (PRE, "missing"),
+    ),
+    ({"infection.local": True}, "CI-INFECTION", None, (ABS, "present")),
+    ({"infection.systemic": True}, "CI-INFECTION", None, (ABS, "present")),
+    ({"infection.local": None}, "CI-INFECTION", None, (PRE, "missing")),
+    ({"allergies.pmma": True}, "CI-ALLERGY", None, (ABS, "present")),
+    ({"allergies.pmma": None}, "CI-ALLERGY", None, (PRE, "missing")),
+    ({"allergies.contrast": True}, "PRE-ALLERGY-CONTRAST", None, (PRE, "present")),
+    ({"allergies.contrast": None}, "PRE-ALLERGY-CONTRAST", None, (PRE, "missing")),
+    ({}, "PRE-ALLERGY-CONTRAST", None, (PRE, "absent")),
+    ({"allergies.local_anaesthetic": True}, "PRE-ALLERGY-LA", None, (PRE, "present")),
+    ({"allergies.local_anaesthetic": None}, "PRE-ALLERGY-LA", None, (PRE, "missing")),
+    ({}, "PRE-ALLERGY-LA", None, (PRE, "absent")),
+    ({"patient.pregnant": True}, "CI-PREGNANCY", None, (ABS, "present")),
+    (
+        {"patient.pregnant": None, "patient.age_years": 54},
+        "PRE-PREGNANCY-TEST",
+        None,
+        (PRE, "present"),
+    ),
+    (
+        {"patient.pregnant": None, "patient.age_years": 55},
+        "PRE-PREGNANCY-TEST",
+        None,
+        (PRE, "absent"),
+    ),
+    (
+        {"patient.pregnant": None, "patient.sex": "male", "patient.age_years": 30},
+        "CI-PREGNANCY",
+        None,
+        (ABS, "absent"),
+    ),
+    ({"patient.pregnant": None, "patient.age_years": 30}, "CI-PREGNANCY", None, (PRE, "missing")),
+    ({"pain.radicular": True}, "RC-NEURO", None, (REL, "present")),
+    ({"neuro.deficit": True}, "RC-NEURO", None, (REL, "present")),
+    ({"neuro.myelopathy": True}, "RC-NEURO", None, (REL, "present")),
+    ({"neuro.myelopathy": None}, "RC-NEURO", None, (PRE, "missing")),
+    ({"pain.radicular": None, "neuro.deficit": True}, "RC-NEURO", None, (REL, "present")),
+    ({}, "RC-NEURO", None, (REL, "absent")),
+    ({"surgical_backup_available": False}, "RC-NO-BACKUP", None, (REL, "present")),
+    ({"surgical_backup_available": None}, "RC-NO-BACKUP", None, (PRE, "missing")),
+    ({"fractures.0.canal_compromise_percent": D("0.1")}, "RC-RETROPULSION", "L1", (REL, "present")),
+    ({"fractures.0.retropulsion": True}, "RC-RETROPULSION", "L1", (REL, "present")),
+    ({}, "RC-RETROPULSION", "L1", (REL, "absent")),
+    ({"fractures.0.epidural_extension": True}, "RC-EPIDURAL", "L1", (REL, "present")),
+    ({}, "RC-EPIDURAL", "L1", (REL, "absent")),
+    ({"fractures.0.high_energy_trauma": True}, "RC-HIGH-ENERGY-TRAUMA", "L1", (REL, "present")),
+    ({}, "RC-HIGH-ENERGY-TRAUMA", "L1", (REL, "absent")),
+    (
+        {
+            "fractures.0.heights_mm": {
+                "anterior": 10,
+                "middle": 22,
+                "posterior": 27,
+                "reference": 30,
+            }
+        },
+        "RC-SEVERE-COLLAPSE",
+        "L1",
+        (REL, "present"),
+    ),
+    (
+        {
+            "fractures.0.heights_mm": {
+                "anterior": 11,
+                "middle": 22,
+                "posterior": 27,
+                "reference": 30,
+            }
+        },
+        "RC-SEVERE-COLLAPSE",
+        "L1",
+        (REL, "absent"),
+    ),
+    ({"fractures.0.both_endplates": True}, "RC-INSTABILITY", "L1", (REL, "present")),
+    ({}, "RC-INSTABILITY", "L1", (REL, "absent")),
+    ({"fractures.0.level": "C5"}, "RC-LEVEL-RANGE", "C5", (REL, "present")),
+    ({"fractures.0.mri_oedema": False}, "CI-NO-ACUTE-FRACTURE", None, (ABS, "present")),
+    ({"fractures.0.mri_oedema": None}, "IND-ACUTE-FRACTURE", None, (MISS, "missing")),
+    ({"fractures.0.mri_oedema": False}, "IND-ACUTE-FRACTURE", None, (IND, "not_met")),
+    ({}, "IND-ACUTE-FRACTURE", None, (IND, "met")),
+    ({"fractures": []}, "IND-ACUTE-FRACTURE", None, (MISS, "missing")),
+    (
+        {"pain.trend": "stable", "function.rmdq": 18, "fractures.0.kyphotic_deformity": True},
+        "IND-PAIN-COURSE",
+        None,
+        (IND, "met"),
+    ),
+    (
+        {
+            "pain.trend": "stable",
+            "function.rmdq": 17,
+            "fractures.0.kyphotic_deformity": True,
+            "fractures.0.heights_mm": GRADE_1,
+        },
+        "IND-PAIN-COURSE",
+        None,
+        (IND, "not_met"),
+    ),
+    (
+        {
+            "pain.trend": "stable",
+            "pain.nrs": 4,
+            "function.rmdq": 18,
+            "fractures.0.kyphotic_deformity": True,
+        },
+        "IND-PAIN-COURSE",
+        None,
+        (IND, "not_met"),
+    ),
+]
+
+
+def _replay(cases: list[tuple[dict[str, Any], str, str | None, tuple[str, str]]]) -> None:
+    for changes, rule, level, expected in cases:
+        finding = only(run(snapshot(**changes)), rule, level)
+        assert (finding.kind, finding.status) == expected, (changes, rule)
+
+
+def test_answers_are_never_shared_between_different_facts() -> None:
+    _replay(REPLAY)
+    _replay(REPLAY[::-1])
+    _replay(REPLAY[1::2] + REPLAY[::2])
+
+
+def test_messages_follow_their_facts_when_remembered() -> None:
+    """The text of a remembered finding belongs to its own facts (values as recorded)."""
+    for inr in ("1.6", "1.60", "2.0", "1.6"):
+        finding = only(run(snapshot(**{"coagulation.inr": D(inr)})), "PRE-COAG")
+        assert f"INR {inr} (target ≤ 1.5)" in finding.message
+    for age in (16, 17, 16):
+        finding = only(run(snapshot(**{"patient.age_years": age})), "RC-AGE-UNDER-18")
+        assert finding.message.startswith(f"Age {age}: under 18")
+    for nrs in (5, 6, 7, 5):
+        finding = only(run(snapshot(**{"pain.nrs": nrs})), "IND-PAIN-SEVERITY")
+        assert f"NRS {nrs}" in finding.message
