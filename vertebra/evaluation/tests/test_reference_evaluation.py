@@ -1141,8 +1141,26 @@ REPLAY: list[tuple[dict[str, Any], str, str | None, tuple[str, str]]] = [
 
 def _replay(cases: list[tuple[dict[str, Any], str, str | None, tuple[str, str]]]) -> None:
     for changes, rule, level, expected in cases:
-        finding = only(run(snapshot(**changes)), rule, level)
+        result = run(snapshot(**changes))
+        finding = only(result, rule, level)
         assert (finding.kind, finding.status) == expected, (changes, rule)
+        for listed_finding in result.findings:  # every finding cites its source (§1 keys)
+            assert _cites(listed_finding), listed_finding
+
+
+SOURCE_KEYS = (
+    "LCD", "CCP2018", "SIR2014", "ACRPP", "CIRSE2017", "SIR2019COAG", "ASRA2018", "GENANT1993",
+    "OF2018", "OFSCORE2018", "SINS2010", "YEOM2003", "LEAK2017", "PCE2021", "REFX2022", "VERTOS2",
+    "WHO1994",
+)  # fmt: skip
+
+
+def _cites(finding: Finding) -> bool:
+    source = finding.source
+    if not isinstance(source, str) or not source.startswith("["):
+        return False
+    keys = [key.strip("[]") for key in source.split(", ")]
+    return all(key in SOURCE_KEYS for key in keys) and finding.message.endswith(f" {source}")
 
 
 def test_answers_are_never_shared_between_different_facts() -> None:
@@ -1162,3 +1180,51 @@ def test_messages_follow_their_facts_when_remembered() -> None:
     for nrs in (5, 6, 7, 5):
         finding = only(run(snapshot(**{"pain.nrs": nrs})), "IND-PAIN-SEVERITY")
         assert f"NRS {nrs}" in finding.message
+
+
+def _message(changes: dict[str, Any], rule: str, level: str | None = None) -> str:
+    finding = only(run(snapshot(**changes)), rule, level)
+    assert _cites(finding)
+    return finding.message.removesuffix(f" {finding.source}")
+
+
+def test_messages_of_the_patient_level_flags() -> None:
+    assert _message({}, "RC-NEURO") == "No radicular pain, deficit or myelopathy."
+    assert _message({"pain.radicular": True, "neuro.myelopathy": True}, "RC-NEURO") == (
+        "Radicular pain, myelopathy attributable to the fracture: surgical opinion."
+    )
+    assert _message({"neuro.deficit": None, "neuro.myelopathy": None}, "RC-NEURO") == (
+        "Examine for neurological deficit, myelopathy."
+    )
+    assert _message({"pain.trend": "stable"}, "CI-IMPROVING") == "Pain stable, not improving."
+    assert _message({}, "CI-IMPROVING") == "Pain worsening, not improving."
+    two = {**BASE["fractures"][0], "level": "L2", "mri_oedema": False}
+    one = {**BASE["fractures"][0], "mri_oedema": False}
+    assert _message({"fractures": [one, two]}, "CI-NO-ACUTE-FRACTURE") == (
+        "No acute fracture (L1, L2 not acute): prophylactic augmentation is not an indication."
+    )
+    assert _message({}, "RC-LEVELS") == "1 target level (at most 3)."
+
+
+@pytest.mark.parametrize(
+    ("names", "unknown", "message"),
+    [
+        (["T12", "L1", "L2"], [], "3 target levels (at most 3)."),
+        (
+            ["T11", "T12", "L1", "L2"],
+            [],
+            "4 target levels: more than 3 in one session needs a reason and a specialist opinion.",
+        ),
+        (
+            ["T12", "L1", "L2"],
+            ["L3"],
+            "3 target levels known, up to 4 if the levels of unknown acuity prove acute: "
+            "image them.",
+        ),
+        (["T12", "L1"], ["L3"], "2 target levels (at most 3)."),
+    ],
+)
+def test_messages_of_rc_levels(names: list[str], unknown: list[str], message: str) -> None:
+    finding = only(run(_levels(names, unknown)), "RC-LEVELS")
+    assert finding.message == f"{message} {finding.source}"
+    assert finding.source == "[LCD]"
