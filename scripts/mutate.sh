@@ -5,6 +5,11 @@
 #   scripts/mutate.sh procedures          one core: evaluation | procedures | scheduling
 #   scripts/mutate.sh evaluation.holds    one module (evaluation.<m>, procedures.<m>, slots)
 #   scripts/mutate.sh --report [TARGET]   only print the report of the stored results
+#   scripts/mutate.sh --survivors [TARGET]  rerun only the mutants that survived (after new tests)
+#
+# MUTATE_FRESH_IMPORT=1: workers fork from a server that has not imported the project, so each
+# mutant imports the rules afresh; mutants in code that runs only at import (the constant
+# findings) are then exercised too. Slower (seconds per mutant); best with --survivors.
 #
 # mutmut keeps its results in mutants/ (git-ignored) between runs. With no target, only
 # mutants without a result (new or changed code) run; a named core or module is rerun in full
@@ -20,8 +25,12 @@ export PYTEST_DISABLE_PLUGIN_AUTOLOAD=1
 MUTMUT=.venv/bin/mutmut
 
 report_only=0
+survivors_only=0
 if [[ "${1:-}" == "--report" ]]; then
     report_only=1
+    shift
+elif [[ "${1:-}" == "--survivors" ]]; then
+    survivors_only=1
     shift
 fi
 target="${1:-}"
@@ -58,7 +67,30 @@ for test in sorted(pathlib.Path("vertebra").glob("*/tests/test_reference_*.py"))
         print(f"warning: {test} is not in [tool.mutmut] also_copy: mutmut will not run it")
 EOF
     children="${MUTATE_CHILDREN:-1}"
-    if [[ -n "$glob" ]]; then
+    if [[ "${MUTATE_FRESH_IMPORT:-0}" == 1 ]]; then
+        cp pyproject.toml mutants/pyproject.toml.saved
+        trap 'mv mutants/pyproject.toml.saved pyproject.toml' EXIT
+        printf 'process_isolation = "forkserver"\nforkserver_warmup = "none"\n' >> pyproject.toml
+    fi
+    if [[ $survivors_only == 1 ]]; then
+        mapfile -t names < <("$PY" - "${glob:-*}" <<'EOF'
+import fnmatch, sys
+from mutmut.mutation.data import SourceFileMutationData
+from mutmut.stats import status_by_exit_code
+from mutmut.utils.file_utils import walk_mutatable_files
+for path in walk_mutatable_files():
+    data = SourceFileMutationData(path=path)
+    data.load()
+    for name, code in sorted(data.exit_code_by_key.items()):
+        if fnmatch.fnmatch(name, sys.argv[1]) and status_by_exit_code[code] == "survived":
+            print(name)
+EOF
+)
+        echo "rerunning ${#names[@]} survivors"
+        if [[ ${#names[@]} -gt 0 ]]; then
+            "$MUTMUT" run --max-children "$children" "${names[@]}"
+        fi
+    elif [[ -n "$glob" ]]; then
         "$MUTMUT" run --max-children "$children" "$glob"
     else
         "$MUTMUT" run --max-children "$children"
