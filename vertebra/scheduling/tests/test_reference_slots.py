@@ -188,3 +188,81 @@ def test_clock_changes_in_berlin() -> None:
     assert wall_label(dt.datetime(2026, 10, 25, 8, 0, tzinfo=dt.UTC), BERLIN) == "09:00"
     normal = wall_to_utc(dt.date(2026, 12, 7), dt.time(9), BERLIN, latest=True)
     assert normal == dt.datetime(2026, 12, 7, 8, 0, tzinfo=dt.UTC)
+
+
+def test_windows_that_touch_or_overlap_are_one_free_time() -> None:
+    touching = calendar(windows=(window("09:00", "09:30"), window("09:30", "10:00")))
+    assert starts(request(), touching) == ["09:00", "09:15", "09:30"]
+    overlapping = calendar(windows=(window("09:00", "09:45"), window("09:30", "10:00")))
+    assert starts(request(), overlapping) == ["09:00", "09:15", "09:30"]
+    inside = calendar(windows=(window("09:00", "10:00"), window("09:15", "09:30")))
+    assert starts(request(), inside) == ["09:00", "09:15", "09:30"]
+    three = calendar(
+        windows=(window("09:00", "09:20"), window("09:20", "09:40"), window("09:40", "10:00"))
+    )
+    assert starts(request(), three) == ["09:00", "09:15", "09:30"]
+
+
+def test_booked_time_cuts_every_window_of_the_day() -> None:
+    two = calendar(windows=(window("09:00", "10:00"), window("14:00", "15:00")))
+    assert starts(request(), two) == ["09:00", "09:15", "09:30", "14:00", "14:15", "14:30"]
+    early = Interval(at(7, 0), at(8, 0))  # before both windows
+    assert starts(request(), calendar(windows=two.windows, busy=(early,))) == starts(request(), two)
+    afternoon = Interval(at(14, 0), at(14, 30))
+    assert starts(request(), calendar(windows=two.windows, busy=(afternoon,))) == [
+        "09:00",
+        "09:15",
+        "09:30",
+        "14:30",
+    ]
+    middle = Interval(at(9, 15), at(9, 30))  # splits the morning: [09:00, 09:15) is too short
+    assert starts(request(minutes=15), calendar(busy=(middle,))) == ["09:00", "09:30", "09:45"]
+    ends_with_window = Interval(at(9, 30), at(10, 0))
+    assert starts(request(), calendar(busy=(ends_with_window,))) == ["09:00"]
+    starts_with_window = Interval(at(9, 0), at(9, 30))
+    assert starts(request(), calendar(busy=(starts_with_window,))) == ["09:30"]
+
+
+def test_at_most_fifty_slots_by_default() -> None:
+    long = calendar(windows=(window("00:00", "23:45"),))
+    assert len(find_slots(request(minutes=15), [long])) == 50
+
+
+def test_the_patient_needs_no_buffer_at_the_latest_start() -> None:
+    wide = calendar(windows=(window("09:00", "10:30"),))
+    assert starts(request(latest=at(9, 31), buffer=15), wide) == ["09:00", "09:15", "09:30"]
+
+
+def test_slot_at_ignores_the_requests_window() -> None:
+    narrow = request(earliest=at(0), latest=at(1))
+    slot = slot_at(narrow, [calendar()], at(9, 30))
+    assert slot is not None
+    assert (slot.start, slot.end) == (at(9, 30), at(10, 0))
+
+
+def test_a_start_between_grid_instants_goes_to_the_next_one() -> None:
+    just_after = at(9, 15) + dt.timedelta(milliseconds=500)
+    assert starts(request(earliest=just_after), calendar()) == ["09:30"]
+    assert starts(request(earliest=at(9, 15)), calendar()) == ["09:15", "09:30"]
+
+
+def test_windows_on_the_autumn_day_run_from_first_start_to_last_end() -> None:
+    sunday = dt.date(2026, 10, 25)
+    calendars = [
+        ResourceCalendar(1, "physician", (WeeklyWindow(6, dt.time(2, 0), dt.time(2, 30)),))
+    ]
+    req = SlotRequest(
+        kinds=("physician",),
+        duration=dt.timedelta(minutes=30),
+        buffer=dt.timedelta(0),
+        earliest=at(0, 0, sunday) - dt.timedelta(hours=2),
+        latest=at(6, 0, sunday),
+        zone=BERLIN,
+        step=dt.timedelta(minutes=30),
+    )
+    # 02:00 first occurs at 00:00 UTC (CEST); 02:30 last occurs at 01:30 UTC (CET).
+    assert [slot.start for slot in find_slots(req, calendars)] == [
+        at(0, 0, sunday),
+        at(0, 30, sunday),
+        at(1, 0, sunday),
+    ]
