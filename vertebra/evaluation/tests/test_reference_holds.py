@@ -316,3 +316,71 @@ def test_hold_table_defaults_are_the_reference_values() -> None:
         dt.date(2026, 12, 1),
         dt.time(20),
     )
+
+
+@pytest.mark.parametrize(
+    ("drug", "entry", "planned", "message"),
+    [
+        (
+            "ibuprofen",
+            {"last_dose_date": "2026-12-01"},
+            dt.date(2026, 12, 2),
+            "Hold ibuprofen 1 day: earliest 2026-12-02; the planned date 2026-12-02 respects it.",
+        ),
+        (
+            "apixaban",
+            {"last_dose_date": "2026-12-01"},
+            dt.date(2026, 12, 3),
+            "Hold apixaban 3 days: earliest 2026-12-04; the planned date 2026-12-03 is too early.",
+        ),
+        (
+            "aspirin",
+            {"last_dose_date": "2026-12-01"},
+            None,
+            "Hold aspirin 6 days: earliest 2026-12-07; no procedure date planned (confirm with "
+            "the prescriber or cardiologist before stopping (secondary prevention or a recent "
+            "stent needs a shared decision)).",
+        ),
+        (
+            "enoxaparin",
+            {"last_dose_date": "2026-12-01", "last_dose_time": "08:00"},
+            dt.date(2026, 12, 2),
+            "Hold enoxaparin 24 hours: earliest 2026-12-02 from 08:00; the planned date "
+            "2026-12-02 respects it (intensity not stated: therapeutic interval used).",
+        ),
+        (
+            "diclofenac",
+            {"last_dose_date": "2026-12-01"},
+            None,
+            "diclofenac (NSAID (hold by half-life)): hold interval depends on the drug's "
+            "half-life: ask the prescriber.",
+        ),
+        (
+            "warfarin",
+            {},
+            None,
+            "Hold warfarin 5 days: record the date of the last dose (and check the INR has "
+            "normalised (≤ 1.5)).",
+        ),
+    ],
+)
+def test_hold_messages(
+    drug: str, entry: dict[str, Any], planned: dt.date | None, message: str
+) -> None:
+    assert hold(drug, planned, **entry).message == f"{message} [ASRA2018]"
+
+
+def test_hold_messages_remembered_per_drug_and_intensity() -> None:
+    """The texts of a hold are remembered per settings object: asked again in any order,
+    each drug keeps its own interval."""
+    settings = RuleSettings()
+    for _ in range(2):
+        for drug, intensity, text in (
+            ("enoxaparin", "prophylactic", "Hold enoxaparin 12 hours"),
+            ("enoxaparin", None, "Hold enoxaparin 24 hours"),
+            ("apixaban", None, "Hold apixaban 3 days"),
+        ):
+            entry: dict[str, Any] = {"last_dose_date": "2026-12-01"}
+            if intensity:
+                entry["intensity"] = intensity
+            assert hold(drug, None, settings=settings, **entry).message.startswith(text)
