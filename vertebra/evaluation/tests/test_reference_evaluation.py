@@ -1228,3 +1228,119 @@ def test_messages_of_rc_levels(names: list[str], unknown: list[str], message: st
     finding = only(run(_levels(names, unknown)), "RC-LEVELS")
     assert finding.message == f"{message} {finding.source}"
     assert finding.source == "[LCD]"
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"pain.nrs": 8}, "Pain NRS 8: severe (≥ 8 meets the criterion in or out of hospital)."),
+        ({"pain.nrs": 4}, "Pain NRS 4: below the threshold (≥ 5 outpatient, ≥ 8 in hospital)."),
+        (
+            {"pain.nrs": 5, "patient.hospitalized": None},
+            "Pain NRS 5: record whether the patient is hospitalised (threshold ≥ 8 in hospital, "
+            "≥ 5 outpatient).",
+        ),
+        (
+            {"pain.nrs": 7, "patient.hospitalized": True},
+            "Pain NRS 7 in hospital: the threshold for inpatients is ≥ 8.",
+        ),
+        ({"pain.nrs": 5}, "Pain NRS 5 as an outpatient: meets the threshold of ≥ 5."),
+    ],
+)
+def test_messages_of_pain_severity(changes: dict[str, Any], message: str) -> None:
+    assert _message(changes, "IND-PAIN-SEVERITY") == message
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({}, "Optimal non-surgical management was given."),
+        (
+            {
+                "conservative_care.non_ambulatory_due_to_pain": True,
+                "conservative_care.analgesic_side_effects": True,
+            },
+            "Optimal non-surgical management was given. Failure of medical therapy: "
+            "non-ambulatory because of pain despite 24 h of analgesia; unacceptable analgesic "
+            "side effects.",
+        ),
+        (
+            {
+                "conservative_care.tried": False,
+                "conservative_care.physical_therapy_intolerable": True,
+            },
+            "Failure of medical therapy: physical therapy intolerable because of pain. Confirm "
+            "that analgesia was given.",
+        ),
+        (
+            {"conservative_care.tried": False},
+            "Optimal non-surgical management not yet tried (analgesics, activity modification, "
+            "bracing, physical therapy) and no failure of medical therapy recorded.",
+        ),
+        (
+            {"conservative_care.tried": None},
+            "Record whether optimal non-surgical management was tried, or which failure of "
+            "medical therapy occurred.",
+        ),
+    ],
+)
+def test_messages_of_conservative_care(changes: dict[str, Any], message: str) -> None:
+    assert _message(changes, "IND-CONSERVATIVE-CARE") == message
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        (
+            {"pain.nrs": 5},
+            "Stable pain without two of height loss > 25 %, kyphosis, RMDQ > 17 (present: none).",
+        ),
+        (
+            {"pain.nrs": 4, "function.rmdq": 18},
+            "Stable pain with NRS 4: stable pain needs NRS ≥ 5.",
+        ),
+        (
+            {"pain.nrs": 5, "function.rmdq": 18, "fractures.0.kyphotic_deformity": True},
+            "Stable pain, NRS 5, with two or more items (present: kyphotic deformity, RMDQ > 17).",
+        ),
+        (
+            {"pain.nrs": 6, "function.rmdq": 18, "fractures.0.kyphotic_deformity": None},
+            "Stable pain: complete the items (present: RMDQ > 17; not known: kyphotic deformity).",
+        ),
+        (
+            {"pain.nrs": None, "function.rmdq": 18, "fractures.0.kyphotic_deformity": True},
+            "Stable pain: record the pain NRS; complete the items (present: kyphotic deformity, "
+            "RMDQ > 17).",
+        ),
+        (
+            {"pain.nrs": 5, "function.rmdq": None, "fractures.0.kyphotic_deformity": None},
+            "Stable pain: complete the items (present: none; not known: kyphotic deformity, "
+            "RMDQ > 17).",
+        ),
+        (
+            {
+                "pain.nrs": 5,
+                "function.rmdq": 18,
+                "fractures.0.kyphotic_deformity": True,
+                "fractures.0.heights_mm": GRADE_2,
+            },
+            "Stable pain, NRS 5, with two or more items (present: height loss > 25 %, kyphotic "
+            "deformity, RMDQ > 17).",
+        ),
+    ],
+)
+def test_messages_of_stable_pain_course(changes: dict[str, Any], message: str) -> None:
+    assert _message(stable(**changes), "IND-PAIN-COURSE") == message
+
+
+def test_messages_of_acute_fracture() -> None:
+    one = {**BASE["fractures"][0]}
+    two = {**BASE["fractures"][0], "level": "L2"}
+    assert _message({"fractures": [one, two]}, "IND-ACUTE-FRACTURE") == (
+        "Acute fracture on imaging at L1, L2."
+    )
+    unknown = [{**one, "mri_oedema": None}, {**two, "mri_oedema": None}]
+    assert _message({"fractures": unknown}, "IND-ACUTE-FRACTURE") == (
+        "Acuity unknown at L1, L2: obtain MRI with STIR (bone scan, SPECT/CT or CT when MRI is "
+        "impossible)."
+    )
