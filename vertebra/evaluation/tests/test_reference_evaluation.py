@@ -1344,3 +1344,41 @@ def test_messages_of_acute_fracture() -> None:
         "Acuity unknown at L1, L2: obtain MRI with STIR (bone scan, SPECT/CT or CT when MRI is "
         "impossible)."
     )
+
+
+def test_pain_course_applies_when_no_level_is_recorded() -> None:
+    # §2.2: with no level recorded the etiology is unknown, so criterion 4 applies.
+    assert status(snapshot(fractures=[]), "IND-PAIN-COURSE") == ("indication", "met")
+    assert status(snapshot(fractures=[], **{"pain.trend": None}), "IND-PAIN-COURSE") == (
+        "missing_information",
+        "missing",
+    )
+
+
+def test_stable_course_with_the_height_unknown() -> None:
+    no_heights = {"fractures.0.heights_mm": _DELETE}
+    assert _message(
+        stable(**no_heights, **{"fractures.0.kyphotic_deformity": None}), "IND-PAIN-COURSE"
+    ) == (
+        "Stable pain: complete the items (present: none; not known: height loss > 25 %, "
+        "kyphotic deformity)."
+    )
+    assert status(stable(**no_heights, **{"function.rmdq": 18}), "IND-PAIN-COURSE") == (
+        "missing_information",
+        "missing",
+    )
+    assert status(stable(**no_heights), "IND-PAIN-COURSE") == ("indication", "not_met")
+
+
+def test_every_failure_of_medical_therapy_is_listed() -> None:
+    all_three = {
+        "conservative_care.tried": None,
+        "conservative_care.non_ambulatory_due_to_pain": True,
+        "conservative_care.physical_therapy_intolerable": True,
+        "conservative_care.analgesic_side_effects": True,
+    }
+    assert _message(all_three, "IND-CONSERVATIVE-CARE") == (
+        "Failure of medical therapy: non-ambulatory because of pain despite 24 h of analgesia; "
+        "physical therapy intolerable because of pain; unacceptable analgesic side effects. "
+        "Confirm that analgesia was given."
+    )
