@@ -1382,3 +1382,142 @@ def test_every_failure_of_medical_therapy_is_listed() -> None:
         "physical therapy intolerable because of pain; unacceptable analgesic side effects. "
         "Confirm that analgesia was given."
     )
+
+
+# --- §2.5/§2.6 work-up and risk texts ----------------------------------------------------------
+
+
+def _at(level: str, **changes: Any) -> dict[str, Any]:
+    return {**copy.deepcopy(BASE["fractures"][0]), "level": level, **changes}
+
+
+def test_messages_of_the_embolism_risk() -> None:
+    three = [_at("T10"), _at("T11"), _at("T12", onset_date="2026-12-01")]
+    assert _message({"fractures": three}, "RISK-CEMENT-EMBOLISM") == (
+        "Pulmonary cement embolism risk factors: 3 treated levels (≥ 3: OR 2.41); thoracic "
+        "levels T10, T11, T12; procedure < 2 weeks after the fracture at T12. Reported "
+        "CT-screened incidence 1.9 %."
+    )
+    assert _message({"fractures": [_at("T8")]}, "RISK-CEMENT-EMBOLISM") == (
+        "Pulmonary cement embolism risk factors: thoracic level T8. Reported CT-screened "
+        "incidence 1.9 %."
+    )
+    recent = [_at("L2", onset_date="2026-12-01"), _at("L3", onset_date="2026-12-02")]
+    assert _message({"fractures": recent}, "RISK-CEMENT-EMBOLISM") == (
+        "Pulmonary cement embolism risk factors: procedure < 2 weeks after the fracture at "
+        "L2, L3. Reported CT-screened incidence 1.9 %."
+    )
+    for levels in (["T8"], ["L3"], ["T8"]):  # asked again: never another level's answer
+        listed_risks = listed(
+            run(snapshot(fractures=[_at(name) for name in levels])), "RISK-CEMENT-EMBOLISM"
+        )
+        assert bool(listed_risks) == (levels == ["T8"])
+
+
+@pytest.mark.parametrize(
+    ("treated", "note"),
+    [
+        (True, " (currently on treatment: document it)"),
+        (False, " (not on treatment)"),
+        (None, ""),
+    ],
+)
+def test_messages_of_pre_bmd(treated: bool | None, note: str) -> None:
+    data = {"bone_health.osteoporosis_treatment": treated, "fractures": [_at("T12"), _at("L1")]}
+    expected = (
+        "Osteoporotic fracture at T12, L1: document the referral for bone-density evaluation "
+        f"and osteoporosis education and treatment{note}."
+    )
+    assert _message(data, "PRE-BMD") == expected
+
+
+def test_pre_bmd_remembered_per_treatment_and_levels() -> None:
+    for treated in (True, False, None, True):
+        message = _message({"bone_health.osteoporosis_treatment": treated}, "PRE-BMD")
+        assert message.endswith(
+            {
+                True: "(currently on treatment: document it).",
+                False: "(not on treatment).",
+                None: "treatment.",
+            }[treated]
+        )
+    assert (
+        listed(
+            run(snapshot(**{"fractures.0.etiology": "metastasis", "fractures.0.lesion": "lytic"})),
+            "PRE-BMD",
+        )
+        == []
+    )
+
+
+@pytest.mark.parametrize(
+    ("inr", "platelets", "message"),
+    [
+        (D("1.6"), 250, "Out of range: INR 1.6 (target ≤ 1.5): correct before the procedure."),
+        (
+            D("2.0"),
+            None,
+            "Out of range: INR 2.0 (target ≤ 1.5): correct before the procedure. Order platelets.",
+        ),
+        (
+            D("1.0"),
+            40,
+            "Out of range: platelets 40 ×10⁹/L (target ≥ 50): correct before the procedure.",
+        ),
+        (
+            D("1.6"),
+            40,
+            "Out of range: INR 1.6 (target ≤ 1.5); platelets 40 ×10⁹/L (target ≥ 50): correct "
+            "before the procedure.",
+        ),
+        (
+            None,
+            None,
+            "High bleeding-risk procedure: Order INR and platelets (targets INR ≤ 1.5, "
+            "platelets ≥ 50 ×10⁹/L).",
+        ),
+        (D("1.0"), 250, "INR 1.0 and platelets 250 ×10⁹/L within target."),
+    ],
+)
+def test_messages_of_pre_coag(inr: Decimal | None, platelets: int | None, message: str) -> None:
+    changes = {"coagulation.inr": inr, "coagulation.platelets_10e9_per_l": platelets}
+    assert _message(changes, "PRE-COAG") == message
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        (
+            {},
+            "New adjacent fracture risk factors: female sex (OR 1.34); thoracolumbar junction "
+            "(T11–L2): L1. Pooled incidence 13.4 %. Age 70 (risk rises with age).",
+        ),
+        (
+            {
+                "patient.sex": "male",
+                "patient.age_years": None,
+                "bone_health.t_score": D("-2.5"),
+                "bone_health.prior_vertebral_fractures": 1,
+                "fractures.0.level": "L4",
+            },
+            "New adjacent fracture risk factors: low bone density (T-score -2.5; lower is worse); "
+            "1 prior vertebral fracture (OR 1.43 per fracture [VERTOS2]). Pooled incidence 13.4 %.",
+        ),
+    ],
+)
+def test_messages_of_the_new_fracture_risk(changes: dict[str, Any], message: str) -> None:
+    assert _message(changes, "RISK-NEW-FRACTURE") == message
+
+
+def test_no_new_fracture_risk_without_a_factor() -> None:
+    data = {
+        "patient.sex": "male",
+        "fractures.0.level": "L4",
+        "bone_health.chronic_corticosteroids": None,
+    }
+    assert listed(run(snapshot(**data)), "RISK-NEW-FRACTURE") == []
+    for prior, count in ((2, "2 prior vertebral fractures"), (1, "1 prior vertebral fracture ")):
+        message = _message(
+            {**data, "bone_health.prior_vertebral_fractures": prior}, "RISK-NEW-FRACTURE"
+        )
+        assert count in message
