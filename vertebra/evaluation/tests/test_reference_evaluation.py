@@ -1521,3 +1521,34 @@ def test_no_new_fracture_risk_without_a_factor() -> None:
             {**data, "bone_health.prior_vertebral_fractures": prior}, "RISK-NEW-FRACTURE"
         )
         assert count in message
+
+
+def test_each_new_fracture_factor_alone_is_listed() -> None:
+    # A man at L4 (outside T11–L2), T-score -2.0, no prior fracture: each factor alone.
+    alone = {"patient.sex": "male", "fractures.0.level": "L4"}
+    for changes, text in (
+        ({"fractures.0.kyphotic_deformity": True}, "kyphosis at L4"),
+        ({"fractures.0.intravertebral_cleft": True}, "intravertebral cleft at L4"),
+        ({"bone_health.chronic_corticosteroids": True}, "chronic corticosteroids"),
+        ({"fractures.0.level": "T12"}, "thoracolumbar junction (T11–L2): T12"),
+    ):
+        assert _message({**alone, **changes}, "RISK-NEW-FRACTURE") == (
+            f"New adjacent fracture risk factors: {text}. Pooled incidence 13.4 %. "
+            "Age 70 (risk rises with age)."
+        )
+    both = [
+        _at("T12", kyphotic_deformity=True, intravertebral_cleft=True),
+        _at("L1", kyphotic_deformity=True, intravertebral_cleft=True),
+    ]
+    message = _message({"patient.sex": "male", "fractures": both}, "RISK-NEW-FRACTURE")
+    assert "intravertebral cleft at T12, L1; kyphosis at T12, L1; thoracolumbar junction " in (
+        message
+    )
+    assert "(T11–L2): T12, L1." in message
+
+
+def test_two_thoracic_levels_are_plural() -> None:
+    assert _message({"fractures": [_at("T8"), _at("T9")]}, "RISK-CEMENT-EMBOLISM") == (
+        "Pulmonary cement embolism risk factors: thoracic levels T8, T9. Reported CT-screened "
+        "incidence 1.9 %."
+    )
