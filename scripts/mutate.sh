@@ -7,10 +7,6 @@
 #   scripts/mutate.sh --report [TARGET]   only print the report of the stored results
 #   scripts/mutate.sh --survivors [TARGET]  rerun only the mutants that survived (after new tests)
 #
-# MUTATE_FRESH_IMPORT=1: workers fork from a server that has not imported the project, so each
-# mutant imports the rules afresh; mutants in code that runs only at import (the constant
-# findings) are then exercised too. Slower (seconds per mutant); best with --survivors.
-#
 # mutmut keeps its results in mutants/ (git-ignored) between runs. With no target, only
 # mutants without a result (new or changed code) run; a named core or module is rerun in full
 # (after adding tests, that is what you want). Configuration: [tool.mutmut] in pyproject.toml
@@ -67,11 +63,6 @@ for test in sorted(pathlib.Path("vertebra").glob("*/tests/test_reference_*.py"))
         print(f"warning: {test} is not in [tool.mutmut] also_copy: mutmut will not run it")
 EOF
     children="${MUTATE_CHILDREN:-1}"
-    if [[ "${MUTATE_FRESH_IMPORT:-0}" == 1 ]]; then
-        cp pyproject.toml mutants/pyproject.toml.saved
-        trap 'mv mutants/pyproject.toml.saved pyproject.toml' EXIT
-        printf 'process_isolation = "forkserver"\nforkserver_warmup = "none"\n' >> pyproject.toml
-    fi
     if [[ $survivors_only == 1 ]]; then
         mapfile -t names < <("$PY" - "${glob:-*}" <<'EOF'
 import fnmatch, sys
