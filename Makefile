@@ -1,5 +1,5 @@
 # Each target creates .venv itself if missing.
-.PHONY: run test lint format bench-pages bench-evaluate bench-booking fuzz clean
+.PHONY: run test lint format mutate bench-pages bench-evaluate bench-booking fuzz clean
 
 run:            ## set up and start Vertebra on SQLite with the demo clinic
 	@scripts/run.sh
@@ -14,6 +14,9 @@ lint:
 format:
 	@scripts/venv.sh test
 	.venv/bin/ruff format . && .venv/bin/ruff check --fix .
+
+mutate:         ## mutation testing of the pure cores (mutmut; not part of make test): make mutate [ONLY=procedures|evaluation.holds|...]
+	@scripts/mutate.sh $(ONLY)
 
 bench-pages:    ## worklist and chart latency vs /healthz, PostgreSQL, gunicorn
 	@scripts/venv.sh test
