@@ -70,7 +70,7 @@ NOT_MET = Chip("chip-against", "✗", "Not met")
 CONTRAINDICATION = Chip("chip-against", "✗", "Present")
 REVIEW = Chip("chip-review", "⚠", "Present, review")
 ACTION = Chip("chip-action", "→", "Action needed")
-TO_OBTAIN = Chip("chip-missing", "?", "To obtain")
+TO_CHECK = Chip("chip-missing", "?", "To check")
 MISSING = Chip("chip-missing", "?", "Missing")
 ABSENT = Chip("chip-absent", "–", "Absent")
 NOT_NEEDED = Chip("chip-absent", "–", "Not needed")
@@ -79,7 +79,7 @@ RISK = Chip("chip-risk", "!", "Risk factor")
 
 def chip_for(kind: str, status: str) -> Chip:
     if status == "missing":
-        return TO_OBTAIN if kind == "precondition" else MISSING
+        return TO_CHECK if kind == "precondition" else MISSING
     if kind == "indication":
         return MET if status == "met" else NOT_MET
     if kind == "risk":
@@ -147,7 +147,8 @@ class Finding:
 
 @dataclass(frozen=True)
 class Action:
-    """One thing to do before the procedure, with its date when the rules give one."""
+    """One thing to do before the procedure, with its date when the rules give one (``when``,
+    else empty: the chip says whether it is an action or a fact to check)."""
 
     what: str
     when: str
@@ -304,8 +305,7 @@ def _action(finding: Finding, message: str) -> Action:
                 when += f" from {finding.earliest_time}"
             return Action(what, when, finding)
         return Action(what, "date of the last dose needed", finding)
-    when = "to record" if finding.status == "missing" else "before the procedure"
-    return Action(finding.heading, when, finding)
+    return Action(finding.heading, "", finding)
 
 
 def _reasons(decision: str, findings: Sequence[Finding]) -> tuple[str, ...]:

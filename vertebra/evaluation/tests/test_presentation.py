@@ -42,7 +42,7 @@ def test_an_unknown_rule_id_is_shown_as_itself() -> None:
         ("absolute_contraindication", "present", "chip-against", "Present"),
         ("relative_contraindication", "present", "chip-review", "Present, review"),
         ("precondition", "present", "chip-action", "Action needed"),
-        ("precondition", "missing", "chip-missing", "To obtain"),
+        ("precondition", "missing", "chip-missing", "To check"),
         ("missing_information", "missing", "chip-missing", "Missing"),
         ("absolute_contraindication", "absent", "chip-absent", "Absent"),
         ("precondition", "absent", "chip-absent", "Not needed"),
@@ -120,3 +120,62 @@ def test_genant_at_least_and_of_score_in_the_levels_row() -> None:
     )
     assert level.of_score_note == "not recorded, scored 0: frailty"
     assert page.banner.css == "banner-incomplete"
+
+
+def _hold(message: str, status: str, earliest: str | None, at: str | None) -> dict[str, object]:
+    return {
+        "rule": "PRE-ANTITHROMBOTIC",
+        "kind": "precondition",
+        "status": status,
+        "level": None,
+        "message": f"{message} [ASRA2018]",
+        "source": "[ASRA2018]",
+        "earliest_date": earliest,
+        "earliest_time": at,
+    }
+
+
+def test_before_the_procedure_dates_each_hold_and_lists_it_first() -> None:
+    consent = {
+        "rule": "PRE-CONSENT",
+        "kind": "precondition",
+        "status": "present",
+        "level": None,
+        "message": "Obtain informed consent. [PCE2021]",
+        "source": "[PCE2021]",
+    }
+    page = presentation.evaluation_page(
+        {
+            "decision": "recommended",
+            "levels": [],
+            "findings": [
+                consent,
+                _hold(
+                    "Hold enoxaparin 12 hours: earliest 2026-12-10 from 08:00; no procedure date "
+                    "planned.",
+                    "present",
+                    "2026-12-10",
+                    "08:00",
+                ),
+                _hold(
+                    "Hold apixaban 3 days: record the date of the last dose.", "missing", None, None
+                ),
+                _hold(
+                    "Hold aspirin 6 days: earliest 2026-12-11; the planned date 2026-12-12 "
+                    "respects it.",
+                    "absent",
+                    "2026-12-11",
+                    None,
+                ),
+            ],
+        }
+    )
+    assert [(a.what, a.when, a.finding.chip.word) for a in page.actions] == [
+        (
+            "Hold enoxaparin 12 hours",
+            "procedure on or after Thursday 10 December 2026 from 08:00",
+            "Action needed",
+        ),
+        ("Hold apixaban 3 days", "date of the last dose needed", "To check"),
+        ("Informed consent", "", "Action needed"),
+    ]  # a hold the planned date respects is not an action
