@@ -38,6 +38,7 @@ def test_physician_evaluates_a_demo_patient_and_departs_with_a_reason(
     expect(page.get_by_role("heading", name="Indications", exact=True)).to_be_visible()
     expect(page.get_by_text("IND-PAIN-SEVERITY").first).to_be_visible()
     expect(page.get_by_role("heading", name="Sources", exact=True)).to_be_visible()
+    page.get_by_text(re.compile(r"^Full citations")).click()  # sources are collapsed
     expect(page.get_by_text(re.compile(r"Hirsch JA")).first).to_be_visible()
     accessible(page, "evaluation-detail")
     shoot(page, "evaluation-detail")

@@ -14,7 +14,7 @@ from vertebra.core.actor import Actor
 from vertebra.core.errors import DomainError
 from vertebra.core.pdf import pdf_response
 from vertebra.core.permissions import Capability, require
-from vertebra.evaluation import rules, selectors, services
+from vertebra.evaluation import presentation, rules, selectors, services
 from vertebra.evaluation.forms import RuleSettingsForm
 from vertebra.evaluation.models import FinalChoice
 from vertebra.patients.selectors import referral_get
@@ -51,6 +51,7 @@ def _detail_context(evaluation: Any) -> dict[str, Any]:
     return {
         "evaluation": evaluation,
         "view": view,
+        "page": presentation.evaluation_page(evaluation.result),
         "patient": evaluation.patient,
         "referral": evaluation.referral,
     }
