@@ -80,6 +80,8 @@ EXPECTED_PERMISSIONS: dict[Capability, set[Role]] = {
     Capability.PROCEDURE_VIEW: {Role.NURSE, Role.PHYSICIAN, Role.QUALITY_LEAD},
     Capability.PROCEDURE_RECORD: {Role.NURSE, Role.PHYSICIAN},
     Capability.PROCEDURE_SIGN: {Role.PHYSICIAN},
+    Capability.HOLD_OVERRIDE: {Role.PHYSICIAN},
+    Capability.OVERRIDES_VIEW: {Role.PHYSICIAN, Role.QUALITY_LEAD},
     Capability.PORTAL: {Role.PATIENT},
 }
 

@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 
-from vertebra.patients.models import Patient
+from vertebra.patients.models import Patient, Referral
 from vertebra.scheduling import slots
 from vertebra.scheduling.models import (
     Appointment,
@@ -272,7 +272,9 @@ def resource_calendar(resource: Resource, first_day: dt.date, days: int) -> list
 def appointment_get(public_id: str) -> Appointment | None:
     try:
         return (
-            Appointment.objects.select_related("patient", "appointment_type", "referral")
+            Appointment.objects.select_related(
+                "patient", "appointment_type", "referral", "hold_override_by"
+            )
             .prefetch_related("booked__resource", "notices")
             .filter(public_id=public_id)
             .first()
@@ -302,3 +304,14 @@ def notices_needing_attention() -> list[Notice]:
 
 def resources_with_setup() -> list[Resource]:
     return list(Resource.objects.prefetch_related("templates").order_by("kind", "name"))
+
+
+def open_referral(patient: Patient) -> Referral | None:
+    """The patient's open referral a procedure is booked for: the latest active one that is not
+    closed (the booking page preselects it)."""
+    return (
+        Referral.objects.filter(patient=patient, record_status="active")
+        .exclude(status="closed")
+        .order_by("-referral_date", "-id")
+        .first()
+    )
