@@ -16,6 +16,7 @@ from django.utils import timezone
 from vertebra.patients.models import Patient, Referral
 from vertebra.scheduling import slots
 from vertebra.scheduling.models import (
+    HOLDS_TIME,
     Appointment,
     AppointmentType,
     AvailabilityException,
@@ -313,5 +314,20 @@ def open_referral(patient: Patient) -> Referral | None:
         Referral.objects.filter(patient=patient, record_status="active")
         .exclude(status="closed")
         .order_by("-referral_date", "-id")
+        .first()
+    )
+
+
+def referral_procedure_booking(referral: Referral) -> Appointment | None:
+    """The referral's booked procedure (the earliest one still holding time), which the
+    pre-procedure checklist checks the antithrombotic hold against."""
+    return (
+        Appointment.objects.filter(
+            referral=referral,
+            status__in=HOLDS_TIME,
+            appointment_type__requires_decision_to_treat=True,
+        )
+        .select_related("hold_override_by")
+        .order_by("starts_at")
         .first()
     )
