@@ -152,6 +152,20 @@ def hold_check(referral: Referral) -> HoldCheck:
     )
 
 
+def hold_override_note(referral: Referral) -> str:
+    """The physician's hold override of the referral's procedure booking, for the report ("" when
+    it was booked without one)."""
+    booking = _booking_reader[0](referral) if _booking_reader else None
+    if booking is None or not booking.hold_override_reason:
+        return ""
+    at = booking.hold_override_at
+    on = "" if at is None else f", {at.astimezone(clinic_zone()):%Y-%m-%d %H:%M}"
+    return (
+        f"Booked before the antithrombotic hold ended: physician's override by "
+        f"{booking.hold_override_by}{on}: {booking.hold_override_reason}"
+    )
+
+
 def booked_start(referral: Referral) -> dt.datetime | None:
     booking = _booking_reader[0](referral) if _booking_reader else None
     return None if booking is None else booking.starts_at

@@ -18,6 +18,7 @@ from vertebra.scheduling import slots
 from vertebra.scheduling.models import (
     HOLDS_TIME,
     Appointment,
+    AppointmentStatus,
     AppointmentType,
     AvailabilityException,
     AvailabilityTemplate,
@@ -319,15 +320,13 @@ def open_referral(patient: Patient) -> Referral | None:
 
 
 def referral_procedure_booking(referral: Referral) -> Appointment | None:
-    """The referral's booked procedure (the earliest one still holding time), which the
-    pre-procedure checklist checks the antithrombotic hold against."""
+    """The referral's booked procedure, which the pre-procedure checklist checks the
+    antithrombotic hold against and the procedure report reads its override from: the earliest
+    one still holding time, else the latest completed one."""
+    procedures = Appointment.objects.filter(
+        referral=referral, appointment_type__requires_decision_to_treat=True
+    ).select_related("hold_override_by")
     return (
-        Appointment.objects.filter(
-            referral=referral,
-            status__in=HOLDS_TIME,
-            appointment_type__requires_decision_to_treat=True,
-        )
-        .select_related("hold_override_by")
-        .order_by("starts_at")
-        .first()
+        procedures.filter(status__in=HOLDS_TIME).order_by("starts_at").first()
+        or procedures.filter(status=AppointmentStatus.COMPLETED).order_by("-starts_at").first()
     )

@@ -19,7 +19,7 @@ from .clinic import Clinic
 # What the nurse writes when an item that needed action is done (by checklist key).
 DONE_NOTES = {
     "PRE-BMD": "Bone-density referral and osteoporosis advice documented for the GP.",
-    "PRE-ANTITHROMBOTIC": "Hold confirmed with the prescriber; last dose as recorded.",
+    "antithrombotic_today": "Last dose as recorded; hold confirmed with the prescriber.",
     "PRE-COAG": "Labs within target.",
 }
 

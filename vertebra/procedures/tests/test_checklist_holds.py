@@ -24,8 +24,10 @@ from vertebra.evaluation.selectors import long_date
 from vertebra.evaluation.services import evaluation_run
 from vertebra.patients import services as patient_services
 from vertebra.patients.models import Patient, Referral
-from vertebra.procedures import checklist
-from vertebra.procedures.models import ChecklistItem, ChecklistOverride
+from vertebra.procedures import checklist, record, services
+from vertebra.procedures.information import install_version_1
+from vertebra.procedures.models import ChecklistItem, ChecklistOverride, PatientInformation
+from vertebra.procedures.tests.conftest import complete_checklist
 from vertebra.scheduling import services as booking
 from vertebra.scheduling.services import BookingRequest
 from vertebra.scheduling.tests.conftest import make_clinic
@@ -289,3 +291,51 @@ def test_documentation_items_are_tracked_but_block_only_when_the_clinic_says_so(
     # Documenting it is the nurse's: no physician needed.
     checklist.checklist_item_set(actor=actor, item_id=bmd.pk, expected_version=1, status="met")
     assert not ChecklistOverride.objects.exists()
+
+
+def test_the_override_is_shown_on_the_checklist_page_and_the_procedure_report(
+    aspirin: Referral,
+    users: dict[Role, User],
+    actor: Actor,
+    physician_actor: Actor,
+    client_for: Callable[..., Client],
+) -> None:
+    clinic = make_clinic(users)
+    reason = "Urgent: cardiology agrees to operate on aspirin"
+    booking.appointment_book(
+        actor=physician_actor,
+        request=BookingRequest(
+            patient=aspirin.patient,
+            appointment_type=clinic.types["procedure"],
+            starts_at=clinic.at(4, 10),
+            referral=aspirin,
+            hold_override_reason=reason,
+        ),
+    )
+    services.consent_sign(
+        actor=actor,
+        referral=aspirin,
+        information=install_version_1(PatientInformation),  # type: ignore[arg-type]
+        risks_discussed=["cement_leakage"],
+        questions="",
+        typed_name=f"{aspirin.patient.given_name} {aspirin.patient.family_name}",
+        patient_confirmed=True,
+    )
+    started = checklist.checklist_start(actor=actor, referral=aspirin)
+    complete_checklist(started, actor, physician_actor)
+    page = client_for(Role.NURSE).get(f"/staff/referrals/{aspirin.public_id}/checklist")
+    body = page.content.decode()
+    assert "Overridden by a physician:" in body
+    assert reason in body
+    assert "Ready: nothing blocks the procedure" in body
+    procedure = record.procedure_start(
+        actor=actor, referral=aspirin, operator=users[Role.PHYSICIAN]
+    )
+    assert procedure.gate_blocking == []
+    report = client_for(Role.PHYSICIAN).get(f"/staff/procedures/{procedure.public_id}/report")
+    assert report.status_code == 200
+    assert (
+        "<strong>Antithrombotic hold</strong>: Booked before the antithrombotic hold ended: "
+        "physician&#x27;s override by Physician Tester"
+    ) in report.content.decode()
+    assert reason in report.content.decode()
