@@ -284,6 +284,22 @@ VERTEBRA_DISCHARGE_MIN_RECOVERY_SCORE = _env_int("VERTEBRA_DISCHARGE_MIN_RECOVER
 # The number patients call with a red-flag symptom (printed on the discharge instructions).
 VERTEBRA_CLINIC_PHONE = os.environ.get("VERTEBRA_CLINIC_PHONE", "")
 
+# --- The day of the procedure (clinical-reference §4.1a): "check" values, review them locally ---
+# Fasting before sedation [ASAFAST2017] (check): clear liquids up to 2 h before; a light meal up
+# to 6 h; fried or fatty food, meat up to 8 h. The checklist compares the recorded times of the
+# last clear liquid and the last food with the booked start.
+VERTEBRA_FASTING_CLEAR_LIQUID_HOURS = _env_decimal("VERTEBRA_FASTING_CLEAR_LIQUID_HOURS", "2")
+VERTEBRA_FASTING_LIGHT_MEAL_HOURS = _env_decimal("VERTEBRA_FASTING_LIGHT_MEAL_HOURS", "6")
+VERTEBRA_FASTING_FATTY_MEAL_HOURS = _env_decimal("VERTEBRA_FASTING_FATTY_MEAL_HOURS", "8")
+# Documentation items of the checklist (§4.1a: "tracked on the checklist but not safety checks:
+# they block only where the clinic sets them to"); PRE-BMD is the LCDs' documentation [LCD].
+VERTEBRA_CHECKLIST_DOCUMENTATION_ITEMS = _env_list(
+    "VERTEBRA_CHECKLIST_DOCUMENTATION_ITEMS", ["PRE-BMD"]
+)
+VERTEBRA_CHECKLIST_DOCUMENTATION_BLOCKS = _env_bool(
+    "VERTEBRA_CHECKLIST_DOCUMENTATION_BLOCKS", False
+)
+
 # --- Logging --------------------------------------------------------------------------------
 LOGGING = {
     "version": 1,

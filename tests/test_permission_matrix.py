@@ -80,6 +80,8 @@ EXPECTED_PERMISSIONS: dict[Capability, set[Role]] = {
     Capability.PROCEDURE_VIEW: {Role.NURSE, Role.PHYSICIAN, Role.QUALITY_LEAD},
     Capability.PROCEDURE_RECORD: {Role.NURSE, Role.PHYSICIAN},
     Capability.PROCEDURE_SIGN: {Role.PHYSICIAN},
+    Capability.HOLD_OVERRIDE: {Role.PHYSICIAN},
+    Capability.OVERRIDES_VIEW: {Role.PHYSICIAN, Role.QUALITY_LEAD},
     Capability.PORTAL: {Role.PATIENT},
 }
 
@@ -295,17 +297,26 @@ CASES: tuple[Case, ...] = (
          data={"version": "1", "reason": "Changed mind"}, ok_status=302,
          ok_location="/staff/consents/{c}/", ok_delta=AUDIT_1),
     Case("GET", "/staff/consents/{c}/consent.pdf", "page", PAGE_CONSENT_VIEW, ok_delta=AUDIT_1),
-    # --- Pre-procedure checklist ({i}: the time-out item of a checklist of {r}) -----------------
+    # --- Pre-procedure checklist ({i}: the time-out item of a checklist of {r}, {g}: its
+    # fasting item) ---------------------------------------------------------------------------
     Case("GET", "/staff/referrals/{r}/checklist", "page", PAGE_CONSENT_VIEW, ok_delta=AUDIT_1),
     Case("POST", "/staff/referrals/{r}/checklist", "page", PAGE_CLIN, ok_status=302,
          ok_location="/staff/referrals/{r}/checklist",
-         ok_delta={"Checklist": 1, "ChecklistItem": 5, "AuditEvent": 1}),
+         ok_delta={"Checklist": 1, "ChecklistItem": 9, "AuditEvent": 1}),
     Case("POST", "/staff/checklist-items/{i}", "page", PAGE_CLIN,
          data={"version": "1", "status": "met"}, ok_status=302,
          ok_location="/staff/referrals/{r}/checklist", ok_delta=AUDIT_1),
     Case("POST", "/staff/checklist-items/{i}/override", "page", PAGE_DECIDE,
          data={"version": "1", "reason": "Emergency"}, ok_status=302,
+         ok_location="/staff/referrals/{r}/checklist",
+         ok_delta={"ChecklistOverride": 1, "AuditEvent": 1}),
+    Case("POST", "/staff/checklist-items/{g}/fasting", "page", PAGE_CLIN,
+         data={"version": "1", "clear_liquid_at": "2026-01-01T06:00",
+               "food_at": "2026-01-01T00:00", "food_kind": "light"}, ok_status=302,
          ok_location="/staff/referrals/{r}/checklist", ok_delta=AUDIT_1),
+    # Every physician's checklist override, for the quality lead (issue 14).
+    Case("GET", "/staff/checklist-overrides", "page",
+         "login 403 403 403 ok ok 403"),
     # --- Procedure record ({x}: an in-progress record of a decided referral, {l}: its L1 level,
     # {s}: a signed record) ----------------------------------------------------------------
     Case("GET", "/staff/referrals/{r}/procedure", "page", PAGE_PROC_VIEW, ok_delta=AUDIT_1),
@@ -496,7 +507,8 @@ def world(users, make_patient, make_referral, actor, physician_actor) -> Callabl
         )
         ids["c"] = str(consent.public_id)
         started = checklist_services.checklist_start(actor=actor, referral=referral)
-        ids["i"] = str(started.items.get(key="time_out").public_id)
+        ids["i"] = str(started.items.get(key="time_out_in_room").public_id)
+        ids["g"] = str(started.items.get(key="fasting").public_id)
         ids["op"] = str(physician_actor.user.pk)
         if setup in ("evaluating", "decided"):
             services.referral_set_status(
@@ -666,7 +678,7 @@ def test_matrix(case: Case, role: Role | None, world, client_for) -> None:
 
 # --- Every route is in the matrix -----------------------------------------------------------
 
-FAKE_IDS = {k: str(uuid.UUID(int=i + 1)) for i, k in enumerate("prfdeatcixls")}
+FAKE_IDS = {k: str(uuid.UUID(int=i + 1)) for i, k in enumerate("prfdeatcixlsg")}
 
 
 def _walk(patterns: list[Any], prefix: str = "") -> set[str]:
@@ -764,7 +776,7 @@ def test_the_patient_role_is_refused_every_staff_page_and_api_endpoint(world, cl
         assert_denied_body(case, response, "403")
         assert snapshot() == before, case.label
         checked += 1
-    assert checked == 100
+    assert checked == 102  # two checklist routes of issue 14
 
 
 def test_a_patient_only_ever_sees_their_own_record(users, make_patient, make_referral, client_for):

@@ -5,3 +5,11 @@ class ClinicConfig(AppConfig):
     name = "vertebra.clinic"
     label = "clinic"
     verbose_name = "Vertebra clinic (composition)"
+
+    def ready(self) -> None:
+        # The composition wires the sibling apps: the pre-procedure checklist reads the
+        # referral's booked procedure from scheduling (docs/booking.md, "The checklist").
+        from vertebra.procedures.checklist import register_booking_reader
+        from vertebra.scheduling.selectors import referral_procedure_booking
+
+        register_booking_reader(referral_procedure_booking)

@@ -39,6 +39,10 @@ class Capability(enum.StrEnum):
     PROCEDURE_VIEW = "procedure.view"  # procedure records, their report and discharge PDFs
     PROCEDURE_RECORD = "procedure.record"  # start, fill in, add addenda
     PROCEDURE_SIGN = "procedure.sign"  # sign as the operator; start with an emergency override
+    # Book a procedure before its antithrombotic hold ends, or mark a checklist item met
+    # against the rule's own result: a physician's decision, with a reason (issue 14).
+    HOLD_OVERRIDE = "hold.override"
+    OVERRIDES_VIEW = "overrides.view"  # the list of checklist and hold overrides
     PORTAL = "portal"
 
 
@@ -63,6 +67,8 @@ PERMISSIONS: dict[Capability, frozenset[Role]] = {
     Capability.PROCEDURE_VIEW: _CLINICIANS | {Role.QUALITY_LEAD},
     Capability.PROCEDURE_RECORD: _CLINICIANS,
     Capability.PROCEDURE_SIGN: frozenset({Role.PHYSICIAN}),
+    Capability.HOLD_OVERRIDE: frozenset({Role.PHYSICIAN}),
+    Capability.OVERRIDES_VIEW: frozenset({Role.PHYSICIAN, Role.QUALITY_LEAD}),
     Capability.PORTAL: frozenset({Role.PATIENT}),
 }
 

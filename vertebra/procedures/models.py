@@ -116,6 +116,21 @@ class ItemStatus(models.TextChoices):
     NOT_APPLICABLE = "not_applicable", "Not applicable"
 
 
+class FoodKind(models.TextChoices):
+    """§4.1a [ASAFAST2017]: a light meal, or fried or fatty food or meat (longer fast)."""
+
+    LIGHT = "light", "Light meal"
+    FATTY = "fatty", "Fried or fatty food, or meat"
+
+
+class ItemKind(models.TextChoices):
+    """Safety items block until answered; documentation items (PRE-BMD) are tracked and shown,
+    and block only where the clinic sets them to (§4.1a)."""
+
+    SAFETY = "safety", "Safety check"
+    DOCUMENTATION = "documentation", "Documentation"
+
+
 class Checklist(BaseModel):
     """The pre-procedure checklist of a referral, filled from its latest evaluation's
     preconditions (clinical-reference §2.5) and the clinic's own items; nurses complete it."""
@@ -126,6 +141,10 @@ class Checklist(BaseModel):
         "evaluation.Evaluation", null=True, on_delete=models.PROTECT, related_name="+"
     )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    # Fasting before sedation, recorded on the day (§4.1a [ASAFAST2017]).
+    last_clear_liquid_at = models.DateTimeField(null=True, blank=True)
+    last_food_at = models.DateTimeField(null=True, blank=True)
+    last_food_kind = models.CharField(max_length=10, choices=FoodKind.choices, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -144,6 +163,10 @@ class ChecklistItem(BaseModel):
     label = models.TextField()
     source = models.CharField(max_length=200, blank=True)
     status = models.CharField(max_length=20, choices=ItemStatus.choices, default=ItemStatus.UNKNOWN)
+    kind = models.CharField(max_length=20, choices=ItemKind.choices, default=ItemKind.SAFETY)
+    # What the evaluation's rule found (an ItemStatus value; blank for the clinic's own items):
+    # marking "met" an item the rule found not met is a physician's decision with a reason.
+    rule_result = models.CharField(max_length=20, choices=ItemStatus.choices, blank=True)
     note = models.TextField(blank=True)
     checked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -167,7 +190,37 @@ class ChecklistItem(BaseModel):
 
     @property
     def blocks(self) -> bool:
+        documentation_blocks = settings.VERTEBRA_CHECKLIST_DOCUMENTATION_BLOCKS
+        if self.kind == ItemKind.DOCUMENTATION and not documentation_blocks:
+            return False
         return self.status in (ItemStatus.NOT_MET, ItemStatus.UNKNOWN) and not self.override_reason
+
+
+class OverrideKind(models.TextChoices):
+    GO_AHEAD = "go_ahead", "Go ahead without it (item not met)"
+    MET_AGAINST_RULE = "met_against_rule", "Marked met against the rule's result"
+
+
+class ChecklistOverride(models.Model):
+    """Every physician's override of a checklist item, kept for the quality lead (append-only:
+    a later change of the item does not remove it)."""
+
+    item = models.ForeignKey(ChecklistItem, on_delete=models.PROTECT, related_name="overrides")
+    kind = models.CharField(max_length=20, choices=OverrideKind.choices)
+    reason = models.TextField()
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(reason=""), name="procedures_override_has_reason"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.reason[:40]}"
 
 
 # --- The procedure record (clinical-reference §4.1–§4.4) -------------------------------------

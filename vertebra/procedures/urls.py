@@ -13,6 +13,10 @@ urlpatterns = [
     path("referrals/<str:referral_id>/checklist", views.checklist_page, name="checklist"),
     path("checklist-items/<str:item_id>", views.checklist_item_set, name="checklist_item"),
     path(
+        "checklist-items/<str:item_id>/fasting", views.checklist_fasting, name="checklist_fasting"
+    ),
+    path("checklist-overrides", views.checklist_overrides, name="checklist_overrides"),
+    path(
         "checklist-items/<str:item_id>/override",
         views.checklist_item_override,
         name="checklist_item_override",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -18,7 +19,7 @@ from vertebra.patients.selectors import referral_get
 from vertebra.patients.services import patient_read_audited
 from vertebra.procedures import checklist, selectors, services
 from vertebra.procedures.forms import ConsentForm, WithdrawForm
-from vertebra.procedures.models import ChecklistItem, ItemStatus
+from vertebra.procedures.models import ChecklistItem, FoodKind, ItemStatus
 
 
 def _consent(consent_id: str) -> Any:
@@ -136,6 +137,18 @@ def consent_pdf(request: HttpRequest, consent_id: str) -> HttpResponse:
 # --- the pre-procedure checklist ------------------------------------------------------------
 
 
+class FastingForm(forms.Form):
+    """The times of the last clear liquid and the last food (§4.1a [ASAFAST2017])."""
+
+    clear_liquid_at = forms.DateTimeField(
+        label="Last clear liquid", widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    food_at = forms.DateTimeField(
+        label="Last food", widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    food_kind = forms.ChoiceField(label="The last food was", choices=FoodKind.choices)
+
+
 @require(Capability.CONSENT_VIEW)
 @require_http_methods(["GET", "POST"])
 def checklist_page(request: HttpRequest, referral_id: str) -> HttpResponse:
@@ -165,7 +178,10 @@ def checklist_page(request: HttpRequest, referral_id: str) -> HttpResponse:
             "patient": referral.patient,
             "checklist": current,
             "readiness": checklist.readiness(current) if current else None,
+            "hold": checklist.hold_check(referral),
             "statuses": [s for s in ItemStatus if s != ItemStatus.UNKNOWN],
+            "fasting_form": FastingForm(),
+            "can_mark_against_rule": has_capability(request.user, Capability.HOLD_OVERRIDE),
         },
     )
 
@@ -181,7 +197,11 @@ def _item_post(request: HttpRequest, item_id: str, action: Any) -> HttpResponse:
             raise ValidationFailed({"version": ["Reload the page and try again."]})
         action(Actor.from_request(request), item, int(version))
     except DomainError as exc:
-        messages.error(request, exc.message)
+        messages.error(
+            request,
+            f"{item.key}: "
+            + " ".join(error for errors in exc.field_errors().values() for error in errors),
+        )
     return redirect("procedures:checklist", item.checklist.referral.public_id)
 
 
@@ -198,6 +218,38 @@ def checklist_item_set(request: HttpRequest, item_id: str) -> HttpResponse:
             status=request.POST.get("status", ""),
             note=request.POST.get("note", ""),
         ),
+    )
+
+
+@require(Capability.CLINICAL_EDIT)
+@require_POST
+def checklist_fasting(request: HttpRequest, item_id: str) -> HttpResponse:
+    form = FastingForm(request.POST)
+
+    def record(actor: Actor, item: ChecklistItem, version: int) -> None:
+        if not form.is_valid():
+            raise ValidationFailed(
+                {name: [str(e) for e in errors] for name, errors in form.errors.items()}
+            )
+        checklist.checklist_fasting_record(
+            actor=actor,
+            item_id=item.pk,
+            expected_version=version,
+            clear_liquid_at=form.cleaned_data["clear_liquid_at"],
+            food_at=form.cleaned_data["food_at"],
+            food_kind=form.cleaned_data["food_kind"],
+        )
+
+    return _item_post(request, item_id, record)
+
+
+@require(Capability.OVERRIDES_VIEW)
+def checklist_overrides(request: HttpRequest) -> HttpResponse:
+    """Every physician's checklist override, for the quality lead."""
+    return render(
+        request,
+        "procedures/checklist_overrides.html",
+        {"overrides": checklist.checklist_overrides()},
     )
 
 

@@ -58,6 +58,11 @@ class BookIn(Schema):
     notes: str = Field("", max_length=2000)
     overbook_reason: str = Field("", max_length=500)
     decision_override_reason: str = Field("", max_length=500)
+    hold_override_reason: str = Field(
+        "",
+        max_length=500,
+        description="A physician books a procedure before its antithrombotic hold ends",
+    )
 
 
 class CancelIn(Schema):
@@ -77,6 +82,12 @@ class AppointmentOut(Schema):
     cancel_reason: str
     overbook_reason: str
     decision_override_reason: str
+    hold_override_reason: str
+    hold_override_by: str | None
+
+    @staticmethod
+    def resolve_hold_override_by(obj: Appointment) -> str | None:
+        return obj.hold_override_by.username if obj.hold_override_by else None
 
     @staticmethod
     def resolve_patient_id(obj: Appointment) -> uuid.UUID:
@@ -163,6 +174,7 @@ def appointment_book(request: HttpRequest, payload: BookIn) -> Status[Appointmen
             notes=payload.notes,
             overbook_reason=payload.overbook_reason,
             decision_override_reason=payload.decision_override_reason,
+            hold_override_reason=payload.hold_override_reason,
         ),
     )
     return Status(201, _found(selectors.appointment_get(str(appointment.public_id)), "appointment"))

@@ -72,6 +72,12 @@ class BookForm(forms.Form):
         help_text="Only when the time is taken and it must still be booked; audited and shown "
         "on the calendar.",
     )
+    hold_override_reason = forms.CharField(
+        required=False,
+        label="Book before the antithrombotic hold ends (physician), because…",
+        help_text="Only a physician; audited and shown on the appointment, the checklist and "
+        "the procedure report.",
+    )
 
     def __init__(self, *args: Any, patient: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -94,6 +100,9 @@ class RescheduleForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
     starts_at = forms.DateTimeField(widget=forms.HiddenInput)
     overbook_reason = forms.CharField(required=False, label="Overbook on purpose, because…")
+    hold_override_reason = forms.CharField(
+        required=False, label="Move before the antithrombotic hold ends (physician), because…"
+    )
 
     def clean_starts_at(self) -> dt.datetime | None:
         return _instant_within_reach(self.cleaned_data["starts_at"])

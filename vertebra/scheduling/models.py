@@ -149,6 +149,13 @@ class Appointment(ClinicalRecord):
     cancel_reason = models.TextField(blank=True)
     overbook_reason = models.TextField(blank=True)
     decision_override_reason = models.TextField(blank=True)
+    # A physician's decision to book a procedure before its antithrombotic hold ends (or with
+    # the hold unchecked), for the current time: who, when, why (clinical-reference §2.5).
+    hold_override_reason = models.TextField(blank=True)
+    hold_override_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    hold_override_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["starts_at"]

@@ -13,10 +13,12 @@ from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 
-from vertebra.patients.models import Patient
+from vertebra.patients.models import Patient, Referral
 from vertebra.scheduling import slots
 from vertebra.scheduling.models import (
+    HOLDS_TIME,
     Appointment,
+    AppointmentStatus,
     AppointmentType,
     AvailabilityException,
     AvailabilityTemplate,
@@ -272,7 +274,9 @@ def resource_calendar(resource: Resource, first_day: dt.date, days: int) -> list
 def appointment_get(public_id: str) -> Appointment | None:
     try:
         return (
-            Appointment.objects.select_related("patient", "appointment_type", "referral")
+            Appointment.objects.select_related(
+                "patient", "appointment_type", "referral", "hold_override_by"
+            )
             .prefetch_related("booked__resource", "notices")
             .filter(public_id=public_id)
             .first()
@@ -302,3 +306,27 @@ def notices_needing_attention() -> list[Notice]:
 
 def resources_with_setup() -> list[Resource]:
     return list(Resource.objects.prefetch_related("templates").order_by("kind", "name"))
+
+
+def open_referral(patient: Patient) -> Referral | None:
+    """The patient's open referral a procedure is booked for: the latest active one that is not
+    closed (the booking page preselects it)."""
+    return (
+        Referral.objects.filter(patient=patient, record_status="active")
+        .exclude(status="closed")
+        .order_by("-referral_date", "-id")
+        .first()
+    )
+
+
+def referral_procedure_booking(referral: Referral) -> Appointment | None:
+    """The referral's booked procedure, which the pre-procedure checklist checks the
+    antithrombotic hold against and the procedure report reads its override from: the earliest
+    one still holding time, else the latest completed one."""
+    procedures = Appointment.objects.filter(
+        referral=referral, appointment_type__requires_decision_to_treat=True
+    ).select_related("hold_override_by")
+    return (
+        procedures.filter(status__in=HOLDS_TIME).order_by("starts_at").first()
+        or procedures.filter(status=AppointmentStatus.COMPLETED).order_by("-starts_at").first()
+    )

@@ -22,15 +22,18 @@ from vertebra.audit.services import audit_record
 from vertebra.core.actor import Actor
 from vertebra.core.errors import (
     EditConflict,
+    Forbidden,
     NotFound,
     SlotUnavailable,
     TransitionNotAllowed,
     ValidationFailed,
 )
 from vertebra.core.models import RecordStatus
-from vertebra.core.permissions import Capability, ensure
+from vertebra.core.permissions import Capability, ensure, has_capability
 from vertebra.evaluation.models import FinalChoice, FinalDecision
-from vertebra.patients.models import Patient, Referral
+from vertebra.evaluation.selectors import antithrombotic_hold
+from vertebra.patients.models import Patient, Referral, ReferralStatus
+from vertebra.patients.services import referral_set_status
 from vertebra.scheduling import slots
 from vertebra.scheduling.models import (
     HOLDS_TIME,
@@ -70,6 +73,7 @@ class BookingRequest:
     notes: str = ""
     overbook_reason: str = ""
     decision_override_reason: str = ""
+    hold_override_reason: str = ""
 
 
 def has_decision_to_treat(patient: Patient, referral: Referral | None) -> bool:
@@ -83,12 +87,24 @@ def has_decision_to_treat(patient: Patient, referral: Referral | None) -> bool:
     return decisions.exists()
 
 
+def hold_problem(request: BookingRequest) -> str | None:
+    """Why this procedure may not start at its time under the antithrombotic hold of its
+    referral's latest evaluation (clinical-reference §2.5, [ASRA2018]); None when it may, or
+    when the type is not a procedure. No evaluation, or hold facts missing: a problem too (the
+    hold could not be checked), never assumed safe."""
+    if not request.appointment_type.requires_decision_to_treat:
+        return None
+    return antithrombotic_hold(referral=request.referral).problem(request.starts_at)
+
+
 def _check_request(
     actor: Actor, request: BookingRequest, *, now: dt.datetime, moving: bool = False
-) -> None:
+) -> str | None:
     """Refuse bad input before anything is written. ``moving``: a reschedule, whose decision
-    to treat (or its override) was checked when it was booked."""
+    to treat (or its override) was checked when it was booked; its hold is checked again.
+    Returns the hold problem the physician's override answers (None when there is none)."""
     errors: dict[str, list[str]] = {}
+    procedure = request.appointment_type.requires_decision_to_treat
     kind_names = dict(Resource._meta.get_field("kind").choices or [])
     start = request.starts_at
     if timezone.is_naive(start):
@@ -105,6 +121,11 @@ def _check_request(
         request.referral.patient_id != request.patient.pk or not request.referral.is_active
     ):
         errors["referral"] = ["Choose an active referral of this patient."]
+    elif procedure and request.referral is None and not moving:
+        # The hold, the decision and the referral's status all belong to the referral.
+        errors["referral"] = [
+            "A procedure is booked for a referral: choose the patient's referral."
+        ]
     if request.clinician is not None and (
         request.clinician.kind not in request.appointment_type.required_kinds
         or not request.clinician.active
@@ -123,8 +144,23 @@ def _check_request(
             "No decision to treat is recorded for this patient: record the decision first, or "
             "give the reason for booking without it."
         ]
+    problem = None if "referral" in errors or "starts_at" in errors else hold_problem(request)
+    if problem and not request.hold_override_reason.strip():
+        errors["hold_override_reason"] = [problem]
+    if problem and request.hold_override_reason.strip():
+        ensure_hold_override(actor)
     if errors:
         raise ValidationFailed(errors)
+    return problem
+
+
+def ensure_hold_override(actor: Actor) -> None:
+    if actor.user is not None and not has_capability(actor.user, Capability.HOLD_OVERRIDE):
+        raise Forbidden(
+            "Only a physician may book a procedure before its antithrombotic hold ends (or "
+            "with the hold unchecked).",
+            field="hold_override_reason",
+        )
 
 
 def _place(
@@ -207,12 +243,67 @@ def _save_rows(rows: list[BookedTime]) -> None:
         raise SlotUnavailable(NO_LONGER_AVAILABLE) from exc
 
 
+def _set_hold_override(appointment: Appointment, actor: Actor, reason: str) -> None:
+    """The physician's hold override for the appointment's current time (cleared when the time
+    needs none)."""
+    appointment.hold_override_reason = reason.strip()
+    appointment.hold_override_by = actor.user if reason.strip() else None
+    appointment.hold_override_at = timezone.now() if reason.strip() else None
+
+
+def _is_procedure(appointment: Appointment) -> bool:
+    return bool(appointment.appointment_type.requires_decision_to_treat)
+
+
+def _on_behalf(actor: Actor) -> Actor:
+    """The referral's status follows the booking: the booking is the record that moves it (as
+    the final decision moves it to "decided"), whoever booked (a scheduler may not move a
+    referral by hand). The move is made by the system, its reason naming the person."""
+    return Actor(user=None, client_address=actor.client_address)
+
+
+def _referral_follows_booking(actor: Actor, appointment: Appointment) -> None:
+    """Booking a procedure moves its referral from "decided" to "scheduled"."""
+    referral = appointment.referral
+    if not _is_procedure(appointment) or referral is None:
+        return
+    referral.refresh_from_db()
+    if referral.status == ReferralStatus.DECIDED:
+        referral_set_status(
+            actor=_on_behalf(actor),
+            referral=referral,
+            to_status=ReferralStatus.SCHEDULED,
+            reason=f"Procedure booked for {local_label(appointment.starts_at)} by {actor.username}",
+        )
+
+
+def _referral_follows_cancel(actor: Actor, appointment: Appointment) -> None:
+    """Cancelling a referral's only procedure booking moves it back to "decided"."""
+    referral = appointment.referral
+    if not _is_procedure(appointment) or referral is None:
+        return
+    referral.refresh_from_db()
+    others = Appointment.objects.filter(
+        referral=referral,
+        status__in=HOLDS_TIME,
+        appointment_type__requires_decision_to_treat=True,
+    ).exclude(pk=appointment.pk)
+    if referral.status == ReferralStatus.SCHEDULED and not others.exists():
+        referral_set_status(
+            actor=_on_behalf(actor),
+            referral=referral,
+            to_status=ReferralStatus.DECIDED,
+            reason=f"Procedure of {local_label(appointment.starts_at)} cancelled by "
+            f"{actor.username}: {appointment.cancel_reason}",
+        )
+
+
 def appointment_book(
     *, actor: Actor, request: BookingRequest, booked_by: str = BookedBy.STAFF
 ) -> Appointment:
     """Book an appointment; pending when a patient books and the clinic wants to approve."""
     ensure(actor, Capability.PORTAL if booked_by == BookedBy.PATIENT else Capability.SCHEDULE_BOOK)
-    _check_request(actor, request, now=timezone.now())
+    problem = _check_request(actor, request, now=timezone.now())
     pending = booked_by == BookedBy.PATIENT and self_booking_policy().requires_approval
     duration = dt.timedelta(minutes=request.appointment_type.duration_minutes)
     try:
@@ -229,6 +320,7 @@ def appointment_book(
                 overbook_reason=request.overbook_reason.strip(),
                 decision_override_reason=request.decision_override_reason.strip(),
             )
+            _set_hold_override(appointment, actor, request.hold_override_reason if problem else "")
             rows = _place(appointment, request)
             appointment.save(force_insert=True)
             _save_rows(rows)
@@ -247,8 +339,11 @@ def appointment_book(
                     "booked_by": [None, booked_by],
                     "overbook_reason": [None, appointment.overbook_reason],
                     "decision_override_reason": [None, appointment.decision_override_reason],
+                    "hold_override_reason": [None, appointment.hold_override_reason],
+                    "hold_problem": problem,
                 },
             )
+            _referral_follows_booking(actor, appointment)
             if not pending:
                 _queue_notices(appointment, NoticeKind.CONFIRMATION)
     except IntegrityError as exc:  # the check constraints: should be unreachable after checks
@@ -284,8 +379,11 @@ def appointment_reschedule(
     starts_at: dt.datetime,
     clinician: Resource | None = None,
     overbook_reason: str = "",
+    hold_override_reason: str = "",
     by_patient: bool = False,
 ) -> Appointment:
+    """Move an appointment; a procedure's antithrombotic hold is checked again for the new
+    time (an earlier override does not carry over to another time)."""
     ensure(actor, Capability.PORTAL if by_patient else Capability.SCHEDULE_BOOK)
     with transaction.atomic():
         appointment = _locked(appointment_id, expected_version)
@@ -300,8 +398,10 @@ def appointment_reschedule(
             referral=appointment.referral,
             clinician=clinician,
             overbook_reason=overbook_reason,
+            hold_override_reason=hold_override_reason,
         )
-        _check_request(actor, request, now=timezone.now(), moving=True)
+        problem = _check_request(actor, request, now=timezone.now(), moving=True)
+        old_override = appointment.hold_override_reason
         old_start = appointment.starts_at
         old_resources = sorted(
             appointment.booked.filter(active=True, resource__isnull=False).values_list(
@@ -315,6 +415,7 @@ def appointment_reschedule(
         appointment.ends_at = starts_at + (appointment.ends_at - old_start)
         if overbook_reason.strip():
             appointment.overbook_reason = overbook_reason.strip()
+        _set_hold_override(appointment, actor, hold_override_reason if problem else "")
         appointment.version += 1
         appointment.save()
         _audit(
@@ -327,6 +428,8 @@ def appointment_reschedule(
                 "starts_at": [old_start.isoformat(), starts_at.isoformat()],
                 "resources": [old_resources, [r.resource_id for r in rows if r.resource_id]],
                 "version": [expected_version, appointment.version],
+                "hold_override_reason": [old_override, appointment.hold_override_reason],
+                "hold_problem": problem,
             },
         )
         if appointment.status == AppointmentStatus.BOOKED:
@@ -366,6 +469,7 @@ def appointment_cancel(
             f"{local_label(appointment.starts_at)}",
             {"status": [was, "cancelled"], "reason": appointment.cancel_reason},
         )
+        _referral_follows_cancel(actor, appointment)
         if was != AppointmentStatus.PENDING:
             _queue_notices(appointment, NoticeKind.CANCELLED)
     return appointment

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from vertebra.core.actor import Actor
 from vertebra.core.errors import DomainError
 from vertebra.core.permissions import Capability, has_capability, require
+from vertebra.evaluation.selectors import antithrombotic_hold
 from vertebra.patients.models import Patient
 from vertebra.patients.services import patient_read_audited
 from vertebra.scheduling import forms, selectors, services, setup
@@ -126,6 +127,7 @@ def calendar(request: HttpRequest) -> HttpResponse:
 def find(request: HttpRequest) -> HttpResponse:
     patient = _patient(request.GET.get("patient"))
     moving = selectors.appointment_get(request.GET.get("reschedule") or "")
+    hold = None
     initial = {"type": moving.appointment_type.code} if moving else {}
     form = forms.FindForm(request.GET if "type" in request.GET else None, initial=initial)
     found: list[Any] = []
@@ -136,6 +138,14 @@ def find(request: HttpRequest) -> HttpResponse:
         clinician = form.cleaned_data["clinician"]
         start_day = form.cleaned_data["start"] or clinic_today()
         earliest, _ = selectors.day_bounds(start_day)
+        who = moving.patient if moving else patient
+        if chosen_type.requires_decision_to_treat and who is not None:
+            # A procedure: the search starts when the antithrombotic hold ends (§2.5).
+            hold = antithrombotic_hold(
+                referral=moving.referral if moving else selectors.open_referral(who)
+            )
+            if hold.earliest is not None and hold.earliest > earliest:
+                earliest = hold.earliest
         if wrong := selectors.clinician_problem(chosen_type, clinician):
             # Searching would answer other clinicians' times, which booking then refuses.
             form.add_error("clinician", wrong)
@@ -158,6 +168,7 @@ def find(request: HttpRequest) -> HttpResponse:
             "clinician": clinician,
             "days": _slot_rows(found),
             "searched": form.is_bound,
+            "hold": hold,
             "nav": "schedule",
         },
     )
@@ -175,10 +186,15 @@ def book(request: HttpRequest, patient_id: str) -> HttpResponse:
     if appointment_type is None:
         return redirect(f"/staff/schedule/find?patient={patient.public_id}")
     source = request.POST if request.method == "POST" else None
+    referral = selectors.open_referral(patient)
     form = forms.BookForm(
         source,
         patient=patient,
-        initial={"starts_at": request.GET.get("start"), "clinician": request.GET.get("clinician")},
+        initial={
+            "starts_at": request.GET.get("start"),
+            "clinician": request.GET.get("clinician"),
+            "referral": referral.public_id if referral else None,
+        },
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -194,6 +210,7 @@ def book(request: HttpRequest, patient_id: str) -> HttpResponse:
                     notes=data["notes"],
                     overbook_reason=data["overbook_reason"],
                     decision_override_reason=data["decision_override_reason"],
+                    hold_override_reason=data["hold_override_reason"],
                 ),
             )
         except DomainError as exc:
@@ -217,6 +234,12 @@ def book(request: HttpRequest, patient_id: str) -> HttpResponse:
             "appointment_type": appointment_type,
             "when": when,
             "can_override": has_capability(request.user, Capability.SCHEDULE_OVERRIDE),
+            "can_override_hold": has_capability(request.user, Capability.HOLD_OVERRIDE),
+            "hold": (
+                antithrombotic_hold(referral=referral)
+                if appointment_type.requires_decision_to_treat
+                else None
+            ),
             "nav": "schedule",
         },
     )
@@ -309,6 +332,7 @@ def appointment_reschedule(request: HttpRequest, appointment_id: str) -> HttpRes
             expected_version=data["version"],
             starts_at=data["starts_at"],
             overbook_reason=data["overbook_reason"],
+            hold_override_reason=data["hold_override_reason"],
         ),
     )
 

@@ -19,23 +19,39 @@ from .clinic import Clinic
 # What the nurse writes when an item that needed action is done (by checklist key).
 DONE_NOTES = {
     "PRE-BMD": "Bone-density referral and osteoporosis advice documented for the GP.",
-    "PRE-ANTITHROMBOTIC": "Hold confirmed with the prescriber; last dose as recorded.",
+    "antithrombotic_today": "Last dose as recorded; hold confirmed with the prescriber.",
     "PRE-COAG": "Labs within target.",
 }
 
 
 def complete_checklist(clinic: Clinic, sheet: Checklist) -> None:
-    """On the morning of the procedure every item is checked (met) by the nurse."""
-    nurse = clinic.actor("nurse")
+    """On the morning of the procedure every item is answered: the nurse records the fasting
+    times (nil by mouth from midnight, water until 06:00) and checks the items; an item the
+    evaluation found not met is marked met by the physician, with what resolved it."""
+    nurse, physician = clinic.actor("nurse"), clinic.actor("physician")
+    now = timeutil.now()
+    day = now.astimezone(timeutil.clinic_zone()).date()
     for item in sheet.items.order_by("position"):
-        if item.status != ItemStatus.MET:
-            checklist.checklist_item_set(
+        if item.status == ItemStatus.MET:
+            continue
+        if item.key == "fasting":
+            checklist.checklist_fasting_record(
                 actor=nurse,
                 item_id=item.pk,
                 expected_version=item.version,
-                status=ItemStatus.MET,
-                note=DONE_NOTES.get(item.key, ""),
+                clear_liquid_at=clinic.at(day, 6) - dt.timedelta(hours=1),
+                food_at=clinic.at(day, 0) - dt.timedelta(hours=4),
+                food_kind="light",
             )
+            continue
+        against = item.rule_result == ItemStatus.NOT_MET and item.kind == "safety"
+        checklist.checklist_item_set(
+            actor=physician if against else nurse,
+            item_id=item.pk,
+            expected_version=item.version,
+            status=ItemStatus.MET,
+            note=DONE_NOTES.get(item.key, "Resolved: checked this morning" if against else ""),
+        )
 
 
 def start(clinic: Clinic, referral: Referral) -> ProcedureRecord:
@@ -59,6 +75,7 @@ def fill_in(clinic: Clinic, rng: random.Random, started: ProcedureRecord) -> Non
             "started_at": t0,
             "ended_at": t0 + dt.timedelta(minutes=rng.randint(30, 50)),
             "position": "prone",
+            "time_out_done": True,  # done in the room, recorded there (not from the checklist)
             "sedation_level": "moderate",
             "asa_class": rng.randint(2, 3),
             "monitoring": "SpO₂, ECG, NIBP",

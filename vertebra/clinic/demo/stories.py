@@ -261,10 +261,8 @@ def story(clinic: Clinic, plan: Plan) -> Story:
     earliest = clinic.at(max(plan.procedure_on or visit_day, visit_day + 2 * day), 8)
     if plan.goal == Goal.SCHEDULED:
         earliest = clinic.ahead(earliest)
+    # Booking the procedure moves the referral to "scheduled".
     session = clinic.book(patient=patient, code="procedure", earliest=earliest, referral=referral)
-    patients.referral_set_status(
-        actor=nurse, referral=referral, to_status=ReferralStatus.SCHEDULED, by_hand=True
-    )
     yield visit.ends_at
     clinic.mark(visit, COMPLETED)
     if plan.goal == Goal.SCHEDULED:

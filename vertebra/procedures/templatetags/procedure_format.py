@@ -8,6 +8,7 @@ from typing import Any
 
 from django import template
 
+from vertebra.procedures.checklist import hold_override_note
 from vertebra.procedures.rules.dose import plain_number
 
 register = template.Library()
@@ -18,3 +19,9 @@ def plain(value: Any) -> str:
     if value is None or value == "":
         return ""
     return plain_number(Decimal(str(value)))
+
+
+@register.filter
+def hold_override(referral: Any) -> str:
+    """The procedure booking's antithrombotic hold override, if any (issue 14)."""
+    return hold_override_note(referral)

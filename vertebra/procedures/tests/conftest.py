@@ -9,9 +9,11 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from vertebra.core.actor import Actor
 from vertebra.core.models import Role, User
+from vertebra.evaluation.services import evaluation_run
 from vertebra.patients import services as patient_services
 from vertebra.patients.models import Referral
 from vertebra.procedures import checklist, record, services
@@ -24,6 +26,30 @@ def decide(referral: Referral, physician: Actor) -> None:
         patient_services.referral_set_status(actor=physician, referral=referral, to_status=status)
 
 
+def complete_checklist(started: Any, nurse: Actor, physician: Actor) -> None:
+    """Every item answered: the fasting times long enough, items the evaluation found not met
+    marked met by the physician with a reason, the rest by the nurse."""
+    now = timezone.now()
+    for item in started.items.all():
+        if item.key == "fasting":
+            checklist.checklist_fasting_record(
+                actor=nurse,
+                item_id=item.pk,
+                expected_version=1,
+                clear_liquid_at=now - dt.timedelta(hours=3),
+                food_at=now - dt.timedelta(hours=10),
+                food_kind="light",
+            )
+        elif item.rule_result == "not_met" and item.kind == "safety":
+            checklist.checklist_item_set(
+                actor=physician, item_id=item.pk, expected_version=1, status="met", note="Done"
+            )
+        else:
+            checklist.checklist_item_set(
+                actor=nurse, item_id=item.pk, expected_version=1, status="met"
+            )
+
+
 @pytest.fixture
 def ready(referral: Referral, actor: Actor, physician_actor: Actor) -> Referral:
     for level in ("T12", "L1"):
@@ -31,6 +57,15 @@ def ready(referral: Referral, actor: Actor, physician_actor: Actor) -> Referral:
             actor=actor, referral=referral, data={"level": level, "etiology": "osteoporotic"}
         )
     decide(referral, physician_actor)
+    # No antithrombotics: the hold the checklist checks (issue 14) is known and respected.
+    assessment = Referral.objects.get(pk=referral.pk).assessment
+    patient_services.assessment_update(
+        actor=actor,
+        assessment=assessment,
+        expected_version=assessment.version,
+        data={"coagulation_antithrombotics_reviewed": True},
+    )
+    evaluation_run(actor=physician_actor, referral=referral)
     services.consent_sign(
         actor=actor,
         referral=referral,
@@ -41,8 +76,7 @@ def ready(referral: Referral, actor: Actor, physician_actor: Actor) -> Referral:
         patient_confirmed=True,
     )
     started = checklist.checklist_start(actor=actor, referral=referral)
-    for item in started.items.all():
-        checklist.checklist_item_set(actor=actor, item_id=item.pk, expected_version=1, status="met")
+    complete_checklist(started, actor, physician_actor)
     referral.refresh_from_db()
     return referral
 

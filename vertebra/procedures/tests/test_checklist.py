@@ -3,10 +3,12 @@ items; unmet items and a missing consent block the procedure unless overridden, 
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from vertebra.audit.models import AuditEvent
 from vertebra.core.actor import Actor
@@ -16,7 +18,7 @@ from vertebra.evaluation.services import evaluation_run
 from vertebra.patients.models import Referral
 from vertebra.procedures import checklist, services
 from vertebra.procedures.information import install_version_1
-from vertebra.procedures.models import ChecklistItem, PatientInformation
+from vertebra.procedures.models import ChecklistItem, ChecklistOverride, PatientInformation
 
 pytestmark = pytest.mark.django_db
 
@@ -44,14 +46,22 @@ def test_the_checklist_is_filled_from_the_evaluation_and_the_clinic_items(
     preconditions = [
         f["rule"]
         for f in started.evaluation.result["findings"]
-        if f["kind"] == "precondition" and f["rule"] != "PRE-CONSENT"
+        if f["kind"] == "precondition" and f["rule"] not in ("PRE-CONSENT", "PRE-ANTITHROMBOTIC")
     ]
     assert preconditions
     assert set(preconditions) <= set(found)
+    # The consent and the hold are checked live, not stored.
     assert "PRE-CONSENT" not in found
-    # … and the clinic's items for the day, not yet checked.
-    for key in ("fasting", "iv_access", "imaging_reviewed", "levels_marked", "time_out"):
+    assert "PRE-ANTITHROMBOTIC" not in found
+    # … and the checks of the day; every answer starts blank, whatever the evaluation found.
+    for key, _label, _source in checklist.DAY_OF_ITEMS:
         assert found[key] == "unknown"
+    assert set(found.values()) == {"unknown"}
+    rule_results = dict(
+        ChecklistItem.objects.filter(checklist=started).values_list("key", "rule_result")
+    )
+    assert rule_results["identity"] == ""
+    assert rule_results["PRE-COAG"] == "unknown"  # the labs were not recorded
     event = AuditEvent.objects.latest("sequence")
     assert (event.object_type, event.action, event.patient_id) == (
         "Checklist",
@@ -66,11 +76,11 @@ def test_unmet_items_and_a_missing_consent_block_until_met_or_overridden(
     started = checklist.checklist_start(actor=actor, referral=evaluated)
     blocking = checklist.readiness(started).blocking
     assert blocking[0].startswith("No valid consent")
-    assert (
-        len(blocking)
-        == 1
-        + ChecklistItem.objects.filter(checklist=started, status__in=("unknown", "not_met")).count()
-    )
+    # The evaluation did not review antithrombotics: the hold could not be checked, and says so.
+    assert blocking[1].startswith("Antithrombotic hold: no procedure is booked")
+    assert "Review antithrombotic medication" in blocking[1]
+    stored = ChecklistItem.objects.filter(checklist=started)
+    assert len(blocking) == 2 + sum(1 for item in stored if item.blocks)
     install_version_1(PatientInformation)
     services.consent_sign(
         actor=actor,
@@ -82,35 +92,49 @@ def test_unmet_items_and_a_missing_consent_block_until_met_or_overridden(
         patient_confirmed=True,
     )
     for item in ChecklistItem.objects.filter(checklist=started):
-        if item.blocks and item.key != "fasting":
+        if item.blocks and item.key not in ("iv_access", "fasting"):
             checklist.checklist_item_set(
-                actor=actor, item_id=item.pk, expected_version=item.version, status="met"
+                actor=actor, item_id=item.pk, expected_version=1, status="met"
             )
     fasting = ChecklistItem.objects.get(checklist=started, key="fasting")
-    checklist.checklist_item_set(
-        actor=actor, item_id=fasting.pk, expected_version=1, status="not_met", note="Ate at 7"
+    now = timezone.now()
+    checklist.checklist_fasting_record(
+        actor=actor,
+        item_id=fasting.pk,
+        expected_version=1,
+        clear_liquid_at=now - dt.timedelta(hours=3),
+        food_at=now - dt.timedelta(hours=9),
+        food_kind="fatty",
     )
-    assert list(checklist.readiness(started).blocking) == ["Fasting as instructed"]
+    iv = ChecklistItem.objects.get(checklist=started, key="iv_access")
+    checklist.checklist_item_set(
+        actor=actor, item_id=iv.pk, expected_version=1, status="not_met", note="Veins poor"
+    )
+    hold_line = checklist.readiness(started).blocking[0]
+    assert list(checklist.readiness(started).blocking) == [hold_line, "IV access in place"]
     with pytest.raises(Forbidden):  # a nurse records, a physician overrides
         checklist.checklist_item_override(
-            actor=actor, item_id=fasting.pk, expected_version=2, reason="x"
+            actor=actor, item_id=iv.pk, expected_version=2, reason="x"
         )
     with pytest.raises(ValidationFailed):
         checklist.checklist_item_override(
-            actor=physician_actor, item_id=fasting.pk, expected_version=2, reason=" "
+            actor=physician_actor, item_id=iv.pk, expected_version=2, reason=" "
         )
     checklist.checklist_item_override(
         actor=physician_actor,
-        item_id=fasting.pk,
+        item_id=iv.pk,
         expected_version=2,
-        reason="Light breakfast 5 h ago; local anaesthetic only",
+        reason="Anaesthetist places the line in the room",
     )
-    assert checklist.readiness(started).ready
+    assert list(checklist.readiness(started).blocking) == [hold_line]
     event = AuditEvent.objects.latest("sequence")
-    assert event.changes["override_reason"] == [
-        None,
-        "Light breakfast 5 h ago; local anaesthetic only",
-    ]
+    assert event.changes["override_reason"] == [None, "Anaesthetist places the line in the room"]
+    override = ChecklistOverride.objects.get()
+    assert (override.item_id, override.kind, override.by) == (
+        iv.pk,
+        "go_ahead",
+        physician_actor.user,
+    )
     # A withdrawn consent blocks again, whatever the checklist says.
     consent = evaluated.consents.get()
     services.consent_withdraw(
@@ -121,7 +145,7 @@ def test_unmet_items_and_a_missing_consent_block_until_met_or_overridden(
 
 def test_bad_item_updates_are_refused_and_change_nothing(evaluated: Referral, actor: Actor) -> None:
     started = checklist.checklist_start(actor=actor, referral=evaluated)
-    item = ChecklistItem.objects.get(checklist=started, key="time_out")
+    item = ChecklistItem.objects.get(checklist=started, key="time_out_in_room")
     before = AuditEvent.objects.count()
     with pytest.raises(ValidationFailed):
         checklist.checklist_item_set(
@@ -160,15 +184,23 @@ def test_the_checklist_page(
     assert quality.get(f"/staff/referrals/{evaluated.public_id}/checklist").status_code == 200
 
 
-def test_without_an_evaluation_only_the_clinic_items_are_listed(
+def test_without_an_evaluation_only_the_day_of_checks_are_listed(
     referral: Referral, actor: Actor
 ) -> None:
     started = checklist.checklist_start(actor=actor, referral=referral)
     assert started.evaluation is None
     assert list(items(started.pk)) == [
+        "identity",
+        "consent_confirmed",
+        "antithrombotic_today",
         "fasting",
+        "allergies",
+        "levels_marked",
         "iv_access",
         "imaging_reviewed",
-        "levels_marked",
-        "time_out",
+        "time_out_in_room",
     ]
+    hold = checklist.readiness(started).hold
+    assert hold is not None
+    assert hold.blocks
+    assert hold.text.endswith("No evaluation yet: the antithrombotic hold could not be checked.")

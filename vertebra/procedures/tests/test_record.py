@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from django.db import DatabaseError, IntegrityError, transaction
+from django.utils import timezone
 
 from vertebra.audit.models import AuditEvent
 from vertebra.core.actor import Actor
@@ -59,7 +60,12 @@ def test_without_consent_or_checklist_the_procedure_cannot_start(
     before = world()
     with pytest.raises(NotReady) as refused:
         record.procedure_start(actor=actor, referral=referral, operator=operator)
-    assert refused.value.blocking == [checklist.NO_CONSENT, checklist.NO_CHECKLIST]
+    # The consent, the antithrombotic hold (no evaluation: it could not be checked) and the
+    # checklist (issue 14).
+    consent, hold, no_checklist = refused.value.blocking
+    assert (consent, no_checklist) == (checklist.NO_CONSENT, checklist.NO_CHECKLIST)
+    assert hold.startswith("Antithrombotic hold: no procedure is booked; checked against now")
+    assert hold.endswith("No evaluation yet: the antithrombotic hold could not be checked.")
     assert world() == before
 
 
@@ -67,13 +73,24 @@ def test_an_unmet_item_or_a_withdrawn_consent_blocks_the_start(
     ready: Referral, actor: Actor, operator: User
 ) -> None:
     item = ready.checklists.get().items.get(key="fasting")
-    checklist.checklist_item_set(actor=actor, item_id=item.pk, expected_version=2, status="not_met")
+    now = timezone.now()
+    checklist.checklist_fasting_record(
+        actor=actor,
+        item_id=item.pk,
+        expected_version=2,
+        clear_liquid_at=now - dt.timedelta(minutes=30),
+        food_at=now - dt.timedelta(hours=10),
+        food_kind="light",
+    )
     consent = Consent.objects.get(referral=ready)
     services.consent_withdraw(actor=actor, consent_id=consent.pk, expected_version=1, reason="No")
     before = world()
     with pytest.raises(NotReady) as refused:
         record.procedure_start(actor=actor, referral=ready, operator=operator)
-    assert refused.value.blocking == [checklist.NO_CONSENT, "Fasting as instructed"]
+    assert refused.value.blocking == [
+        checklist.NO_CONSENT,
+        "Fasting times recorded: last clear liquid and last food",
+    ]
     assert world() == before
 
 
@@ -99,7 +116,9 @@ def test_a_physician_starts_with_an_emergency_override_which_is_kept_and_audited
         operator=operator,
         emergency_reason="  Intractable pain, consent given verbally before sedation  ",
     )
-    assert started.gate_blocking == [checklist.NO_CONSENT, checklist.NO_CHECKLIST]
+    blocking = [checklist.NO_CONSENT, started.gate_blocking[1], checklist.NO_CHECKLIST]
+    assert started.gate_blocking == blocking
+    assert blocking[1].startswith("Antithrombotic hold: no procedure is booked")
     assert started.emergency_override_reason == (
         "Intractable pain, consent given verbally before sedation"
     )
@@ -113,7 +132,7 @@ def test_a_physician_starts_with_an_emergency_override_which_is_kept_and_audited
     )
     assert event.changes["emergency_override"] == {
         "reason": "Intractable pain, consent given verbally before sedation",
-        "overrode": [checklist.NO_CONSENT, checklist.NO_CHECKLIST],
+        "overrode": blocking,
     }
 
 
@@ -126,7 +145,8 @@ def test_a_ready_referral_starts_with_its_consent_checklist_and_time_out(
     assert started.status == "in_progress"
     assert started.consent == Consent.objects.get(referral=ready)
     assert started.checklist == ready.checklists.get()
-    assert started.time_out_done is True
+    # The time-out is confirmed in the room, on the record: never carried over (issue 14).
+    assert started.time_out_done is None
     assert (started.gate_blocking, started.emergency_override_reason) == ([], "")
     assert started.operator == operator
 
@@ -333,6 +353,7 @@ def test_an_incomplete_record_cannot_be_signed_and_lists_what_is_missing(
     assert refused.value.blocking == [
         "the procedure end time",
         "the patient's position",
+        "whether the time-out was done",
         "the anaesthesia / sedation",
         "the imaging guidance modality",
         "at least one level treated",

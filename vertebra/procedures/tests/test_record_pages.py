@@ -292,9 +292,15 @@ def test_a_draft_report_says_it_is_not_signed(
 def test_the_forms_show_what_is_stored_so_saving_unchanged_changes_nothing(
     started: ProcedureRecord, client_for: Callable[[Role | None], Client]
 ) -> None:
-    """A stored yes (the time-out, from the checklist) is shown as Yes, not as "Not recorded",
-    and blank choices read "Not recorded"."""
-    assert started.time_out_done is True
+    """A stored yes (the time-out, confirmed in the room) is shown as Yes, not as "Not
+    recorded", and blank choices read "Not recorded"."""
+    assert started.time_out_done is None  # never carried over from the checklist (issue 14)
+    record.procedure_update(
+        actor=Actor(user=started.operator),
+        procedure=started,
+        expected_version=started.version,
+        data={"time_out_done": True},
+    )
     page = text(client_for(Role.NURSE).get(url(started)))
     assert '<option value="true" selected>Yes</option>' in page
     assert '<option value="" selected>Not recorded</option>' in page

@@ -26,6 +26,7 @@ from vertebra.core.errors import (
 from vertebra.core.models import Role, User
 from vertebra.evaluation.services import evaluation_record_decision, evaluation_run
 from vertebra.patients.models import Patient, Referral
+from vertebra.patients.services import anticoagulant_add, assessment_update
 from vertebra.scheduling import services
 from vertebra.scheduling.models import (
     Appointment,
@@ -202,14 +203,32 @@ def test_a_chosen_clinician_is_the_one_booked(
 
 
 def _decided_referral(
-    referral: Referral, users: dict[Role, User], choice: str = "proceed"
+    referral: Referral,
+    users: dict[Role, User],
+    choice: str = "proceed",
+    aspirin_last_dose: dt.date | None = None,
 ) -> Referral:
+    """A physician's decision on an evaluation of ``referral``, whose antithrombotics were
+    reviewed (none, or aspirin with its last dose)."""
     physician = Actor(user=users[Role.PHYSICIAN])
+    assessment = Referral.objects.get(pk=referral.pk).assessment
+    assessment_update(
+        actor=physician,
+        assessment=assessment,
+        expected_version=assessment.version,
+        data={"coagulation_antithrombotics_reviewed": True},
+    )
+    if aspirin_last_dose is not None:
+        anticoagulant_add(
+            actor=physician,
+            assessment=assessment,
+            data={"drug": "aspirin", "last_dose_date": aspirin_last_dose},
+        )
     evaluation = evaluation_run(actor=physician, referral=referral)
     evaluation_record_decision(
         actor=physician, evaluation=evaluation, choice=choice, reason="Clinical judgement."
     )
-    return referral
+    return Referral.objects.get(pk=referral.pk)
 
 
 def test_a_procedure_needs_a_decision_to_treat_or_an_audited_override(
@@ -218,7 +237,7 @@ def test_a_procedure_needs_a_decision_to_treat_or_an_audited_override(
     referral: Referral,
     scheduler: Actor,
     actor: Actor,
-    users: dict[Role, User],
+    physician_actor: Actor,
 ) -> None:
     procedure = BookingRequest(
         patient=patient,
@@ -229,23 +248,65 @@ def test_a_procedure_needs_a_decision_to_treat_or_an_audited_override(
     before = counts()
     with pytest.raises(ValidationFailed) as refused:
         services.appointment_book(actor=scheduler, request=procedure)
-    assert list(refused.value.errors) == ["decision_override_reason"]
+    # No evaluation: no decision to treat, and the antithrombotic hold could not be checked.
+    assert refused.value.errors == {
+        "decision_override_reason": [
+            "No decision to treat is recorded for this patient: record the decision first, or "
+            "give the reason for booking without it."
+        ],
+        "hold_override_reason": [
+            "The antithrombotic hold could not be checked: No evaluation yet: the "
+            "antithrombotic hold could not be checked."
+        ],
+    }
     # A nurse may book, but not override.
     with pytest.raises(Forbidden):
         services.appointment_book(
             actor=actor,
             request=BookingRequest(**{**procedure.__dict__, "decision_override_reason": "Urgent"}),
         )
+    # A scheduler may book without a decision, but not with the hold unchecked.
+    with pytest.raises(ValidationFailed) as refused:
+        services.appointment_book(
+            actor=scheduler,
+            request=BookingRequest(**{**procedure.__dict__, "decision_override_reason": "Phone"}),
+        )
+    assert list(refused.value.errors) == ["hold_override_reason"]
+    with pytest.raises(Forbidden) as forbidden:
+        services.appointment_book(
+            actor=scheduler,
+            request=BookingRequest(
+                **{
+                    **procedure.__dict__,
+                    "decision_override_reason": "Phone",
+                    "hold_override_reason": "Checked by phone",
+                }
+            ),
+        )
+    assert forbidden.value.field == "hold_override_reason"
     assert counts() == before
     overridden = services.appointment_book(
-        actor=scheduler,
+        actor=physician_actor,
         request=BookingRequest(
-            **{**procedure.__dict__, "decision_override_reason": "Decision made by phone"}
+            **{
+                **procedure.__dict__,
+                "decision_override_reason": "Decision made by phone",
+                "hold_override_reason": "No antithrombotics: confirmed with the GP",
+            }
         ),
     )
     assert overridden.decision_override_reason == "Decision made by phone"
-    event = AuditEvent.objects.latest("sequence")
+    assert (overridden.hold_override_reason, overridden.hold_override_by) == (
+        "No antithrombotics: confirmed with the GP",
+        physician_actor.user,
+    )
+    assert overridden.hold_override_at is not None
+    event = AuditEvent.objects.filter(object_type="Appointment").latest("sequence")
     assert event.changes["decision_override_reason"] == [None, "Decision made by phone"]
+    assert event.changes["hold_override_reason"] == [
+        None,
+        "No antithrombotics: confirmed with the GP",
+    ]
     assert {r.resource_id for r in overridden.booked.all()} == {
         clinic.house.pk,
         clinic.nurse.pk,
@@ -258,22 +319,65 @@ def test_a_procedure_needs_a_decision_to_treat_or_an_audited_override(
     }
 
 
-def test_a_nurse_may_move_a_procedure_booked_with_an_override(
-    clinic: Clinic, patient: Patient, scheduler: Actor, actor: Actor
+def test_moving_a_procedure_checks_its_hold_again(
+    clinic: Clinic, patient: Patient, referral: Referral, actor: Actor, physician_actor: Actor
 ) -> None:
     booked = services.appointment_book(
-        actor=scheduler,
+        actor=physician_actor,
         request=BookingRequest(
             patient=patient,
             appointment_type=clinic.types["procedure"],
             starts_at=clinic.at(3, 10),
+            referral=referral,
             decision_override_reason="Decision made by phone",
+            hold_override_reason="No antithrombotics: confirmed with the GP",
         ),
     )
+    # The override was for that time: a nurse's move is checked again, and refused.
+    with pytest.raises(ValidationFailed) as refused:
+        services.appointment_reschedule(
+            actor=actor, appointment_id=booked.pk, expected_version=1, starts_at=clinic.at(4, 10)
+        )
+    assert list(refused.value.errors) == ["hold_override_reason"]
+    assert Appointment.objects.get(pk=booked.pk).starts_at == clinic.at(3, 10)
     moved = services.appointment_reschedule(
-        actor=actor, appointment_id=booked.pk, expected_version=1, starts_at=clinic.at(4, 10)
+        actor=physician_actor,
+        appointment_id=booked.pk,
+        expected_version=1,
+        starts_at=clinic.at(4, 10),
+        hold_override_reason="Still none: checked again",
     )
-    assert (moved.version, moved.decision_override_reason) == (2, "Decision made by phone")
+    assert (moved.version, moved.decision_override_reason, moved.hold_override_reason) == (
+        2,
+        "Decision made by phone",
+        "Still none: checked again",
+    )
+    event = AuditEvent.objects.filter(object_type="Appointment").latest("sequence")
+    assert event.changes["hold_override_reason"] == [
+        "No antithrombotics: confirmed with the GP",
+        "Still none: checked again",
+    ]
+
+
+def test_a_procedure_needs_its_referral(
+    clinic: Clinic, patient: Patient, physician_actor: Actor
+) -> None:
+    before = counts()
+    with pytest.raises(ValidationFailed) as refused:
+        services.appointment_book(
+            actor=physician_actor,
+            request=BookingRequest(
+                patient=patient,
+                appointment_type=clinic.types["procedure"],
+                starts_at=clinic.at(3, 10),
+                decision_override_reason="Decision made by phone",
+                hold_override_reason="Checked",
+            ),
+        )
+    assert refused.value.errors["referral"] == [
+        "A procedure is booked for a referral: choose the patient's referral."
+    ]
+    assert counts() == before
 
 
 def test_a_recorded_decision_to_treat_allows_the_procedure(
@@ -293,7 +397,8 @@ def test_a_recorded_decision_to_treat_allows_the_procedure(
             referral=referral,
         ),
     )
-    assert appointment.decision_override_reason == ""
+    assert (appointment.decision_override_reason, appointment.hold_override_reason) == ("", "")
+    assert appointment.hold_override_by is None
 
 
 def test_cancelling_frees_the_time_and_needs_a_reason(
