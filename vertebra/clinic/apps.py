@@ -5,3 +5,10 @@ class ClinicConfig(AppConfig):
     name = "vertebra.clinic"
     label = "clinic"
     verbose_name = "Vertebra clinic (composition)"
+
+    def ready(self) -> None:
+        # The procedure record finds its booking through the composition (booking_link.py).
+        from vertebra.clinic.booking_link import procedure_booking
+        from vertebra.procedures.record.booking import register_booking_lookup
+
+        register_booking_lookup(procedure_booking)

@@ -128,7 +128,14 @@ SECTIONS: dict[str, tuple[str, tuple[str, ...]]] = {
     "team": ("Team and times", ("team", "started_at", "ended_at")),
     "preparation": (
         "1. Patient preparation",
-        ("position", "time_out_done", "sedation_level", "asa_class", "monitoring"),
+        (
+            "position",
+            "time_out_done",
+            "sedation_level",
+            "asa_class",
+            "asa_emergency",
+            "monitoring",
+        ),
     ),
     "observation": (
         "4. Observation after the procedure",
@@ -148,6 +155,7 @@ SECTIONS: dict[str, tuple[str, tuple[str, ...]]] = {
             "discharge_criteria_met",
             "disposition",
             "admission_reason",
+            "antithrombotic_restart_on",
             "follow_up_plan",
         ),
     ),
@@ -168,7 +176,13 @@ LevelForm = _form(
     "LevelForm",
     ProcedureLevel,
     tuple(field for field in LEVEL_FIELDS if field != "level"),
-    before={"level": forms.ChoiceField(choices=[(code, code) for code in LEVELS], label="Level")},
+    # No level is preselected by the form: the page proposes the evaluated target level(s).
+    before={
+        "level": forms.ChoiceField(
+            choices=[("", "Choose the level"), *[(code, code) for code in LEVELS]],
+            label="Level",
+        )
+    },
     levels_reason=forms.CharField(
         required=False,
         max_length=1000,
