@@ -25,6 +25,7 @@ from vertebra.patients.models import Referral
 from vertebra.procedures import documents, record, selectors, services
 from vertebra.procedures.models import PatientInformation, ProcedureRecord, ProcedureStatus
 from vertebra.procedures.record import booking
+from vertebra.procedures.templatetags.procedure_format import clock
 from vertebra.procedures.tests.conftest import fresh, level_data
 
 pytestmark = pytest.mark.django_db
@@ -84,7 +85,11 @@ def booked_at() -> Iterator[Callable[[dt.timedelta], uuid.UUID]]:
 
 
 def test_the_record_keeps_its_booking_and_warns_when_started_far_from_it(
-    ready: Referral, actor: Actor, operator: User, booked_at: Callable[..., uuid.UUID]
+    ready: Referral,
+    actor: Actor,
+    operator: User,
+    booked_at: Callable[..., uuid.UUID],
+    client_for: Callable[[Role | None], Client],
 ) -> None:
     appointment_id = booked_at(dt.timedelta(hours=-3))
     started = record.procedure_start(actor=actor, referral=ready, operator=operator)
@@ -92,10 +97,14 @@ def test_the_record_keeps_its_booking_and_warns_when_started_far_from_it(
     assert started.booked_starts_at == started.started_at - dt.timedelta(hours=3)
     audit = AuditEvent.objects.get(summary="Procedure started")
     assert audit.changes["booked_appointment"] == [None, str(appointment_id)]
-    assert selectors.procedure_view(started).summary["warnings"] == [
+    warning = (
         "The procedure started 3.0 h after its booked time, more than the clinic's 2 h: is "
         "this the booked session?"
-    ]
+    )
+    assert selectors.procedure_view(started).summary["warnings"] == [warning]
+    body = client_for(Role.NURSE).get(f"/api/procedures/{started.public_id}").json()
+    assert body["booked_appointment_id"] == str(appointment_id)
+    assert body["summary"]["warnings"] == [warning]
 
 
 def test_a_start_within_the_tolerance_of_its_booking_does_not_warn(
@@ -343,3 +352,15 @@ def test_the_report_has_an_impression_and_the_evaluated_indication_not_the_refer
     assert "<li>L1: acute osteoporotic fracture with pain [LCD]</li>" in report
     assert "not shown" not in report
     assert "IND-X" not in report
+
+
+def test_times_show_an_iso_date_and_a_24_hour_clock_unless_the_clinic_says_otherwise(
+    settings: object,
+) -> None:
+    at = dt.datetime(2026, 12, 7, 13, 5, tzinfo=dt.UTC)  # 14:05 in Europe/Berlin
+    settings.TIME_ZONE = "Europe/Berlin"  # type: ignore[attr-defined]
+    assert clock(at) == "2026-12-07 14:05"
+    assert clock(at, "time") == "14:05"
+    settings.VERTEBRA_CLOCK_24H = False  # type: ignore[attr-defined]
+    assert clock(at) == "2026-12-07 2:05 p.m."
+    assert clock(None) == ""
