@@ -283,6 +283,18 @@ VERTEBRA_DOSE_FLUOROSCOPY_MIN = _env_decimal("VERTEBRA_DOSE_FLUOROSCOPY_MIN", "6
 VERTEBRA_DISCHARGE_MIN_RECOVERY_SCORE = _env_int("VERTEBRA_DISCHARGE_MIN_RECOVERY_SCORE", 9)
 # The number patients call with a red-flag symptom (printed on the discharge instructions).
 VERTEBRA_CLINIC_PHONE = os.environ.get("VERTEBRA_CLINIC_PHONE", "")
+# A procedure started more than this many hours from its booked appointment warns (issue 14):
+# the default procedure slot is 60 min + 15 min turnover, so 2 h allows a list running a session
+# late while catching a record opened for another day's booking or patient. Not clinical.
+VERTEBRA_PROCEDURE_START_TOLERANCE_HOURS = _env_int("VERTEBRA_PROCEDURE_START_TOLERANCE_HOURS", 2)
+# Who may explain the risks at consent besides a physician ("physician" always may); e.g. "nurse"
+# where the clinic delegates consent (issue 14; local policy, check).
+VERTEBRA_CONSENT_EXPLAINER_ROLES = _env_list("VERTEBRA_CONSENT_EXPLAINER_ROLES", ["physician"])
+# After sedation, an adult stays with the patient overnight where the clinic requires it
+# [ASASED2018] (check): printed on the discharge instructions when true.
+VERTEBRA_DISCHARGE_OVERNIGHT_ADULT = _env_bool("VERTEBRA_DISCHARGE_OVERNIGHT_ADULT", True)
+# Times on the procedure record and its documents: 24-hour clock (default) or 12-hour.
+VERTEBRA_CLOCK_24H = _env_bool("VERTEBRA_CLOCK_24H", True)
 
 # --- The day of the procedure (clinical-reference §4.1a): "check" values, review them locally ---
 # Fasting before sedation [ASAFAST2017] (check): clear liquids up to 2 h before; a light meal up

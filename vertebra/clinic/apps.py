@@ -13,3 +13,9 @@ class ClinicConfig(AppConfig):
         from vertebra.scheduling.selectors import referral_procedure_booking
 
         register_booking_reader(referral_procedure_booking)
+
+        # The procedure record finds its booking through the composition (booking_link.py).
+        from vertebra.clinic.booking_link import procedure_booking
+        from vertebra.procedures.record.booking import register_booking_lookup
+
+        register_booking_lookup(procedure_booking)

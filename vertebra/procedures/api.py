@@ -83,6 +83,10 @@ class ProcedureOut(Schema):
     operator: str
     started_at: dt.datetime
     ended_at: dt.datetime | None
+    booked_appointment_id: uuid.UUID | None = Field(
+        description="The booked procedure appointment found at start (scheduling's public id)"
+    )
+    booked_starts_at: dt.datetime | None
     modality: str
     fluoroscopy_time_s: Decimal | None
     kap_gy_cm2: Decimal | None
@@ -122,6 +126,8 @@ def _out(procedure: ProcedureRecord) -> dict[str, Any]:
         "version": procedure.version,
         "operator": str(procedure.operator),
         "started_at": procedure.started_at,
+        "booked_appointment_id": procedure.booked_appointment_id,
+        "booked_starts_at": procedure.booked_starts_at,
         "ended_at": procedure.ended_at,
         "modality": procedure.modality,
         "fluoroscopy_time_s": procedure.fluoroscopy_time_s,

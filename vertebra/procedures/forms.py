@@ -17,6 +17,7 @@ from vertebra.procedures.models import (
     Modality,
     ProcedureLevel,
     ProcedureRecord,
+    SedationLevel,
     VitalSigns,
 )
 from vertebra.procedures.record import EVENT_FIELDS as EVENT_FORM_FIELDS
@@ -25,6 +26,7 @@ from vertebra.procedures.record import MEDICATION_FIELDS as MEDICATION_FORM_FIEL
 from vertebra.procedures.record import VITALS_FIELDS as VITALS_FORM_FIELDS
 from vertebra.procedures.rules.checks import LEVELS
 from vertebra.procedures.rules.dose import KAP_UNITS, KAR_UNITS, TIME_UNITS
+from vertebra.procedures.services import ConsentDetails, consent_explainer_roles
 
 
 class ConsentForm(forms.Form):
@@ -49,6 +51,57 @@ class ConsentForm(forms.Form):
         label="The patient confirms: I have read the information, my questions were answered, "
         "and I consent to vertebroplasty.",
     )
+    # What was explained (issue 14 §6); the staff page requires each.
+    levels = forms.MultipleChoiceField(
+        choices=[(code, code) for code in LEVELS],
+        label="Level(s) to be treated",
+        help_text="Hold Ctrl (⌘ on a Mac) to choose more than one.",
+    )
+    sedation_planned = forms.ChoiceField(
+        choices=[("", "Choose"), *SedationLevel.choices], label="Anaesthesia / sedation planned"
+    )
+    alternatives_discussed = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+        label="Alternatives discussed",
+        help_text="e.g. continued analgesia and bracing, physiotherapy, kyphoplasty, surgery.",
+    )
+    explained_by = forms.ModelChoiceField(
+        queryset=User.objects.none(),
+        label="Risks explained by",
+        empty_label="Choose the clinician",
+    )
+    has_capacity = forms.TypedChoiceField(
+        choices=[("", "Choose"), ("true", "Yes"), ("false", "No")],
+        coerce=lambda value: value == "true",
+        label="The patient has capacity to consent",
+    )
+    interpreter_used = forms.TypedChoiceField(
+        choices=[("", "Choose"), ("false", "No"), ("true", "Yes")],
+        coerce=lambda value: value == "true",
+        label="Interpreter used",
+    )
+    interpreter_name = forms.CharField(
+        max_length=200, required=False, label="Interpreter (name, language)"
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["explained_by"].queryset = User.objects.filter(  # type: ignore[attr-defined]
+            role__in=consent_explainer_roles(), is_active=True
+        ).order_by("last_name", "first_name")
+
+    def details(self) -> ConsentDetails:
+        data = self.cleaned_data
+        return ConsentDetails(
+            levels=tuple(data["levels"]),
+            sedation_planned=data["sedation_planned"],
+            alternatives_discussed=data["alternatives_discussed"],
+            explained_by=data["explained_by"],
+            has_capacity=data["has_capacity"],
+            interpreter_used=data["interpreter_used"],
+            interpreter_name=data["interpreter_name"],
+        )
 
 
 class WithdrawForm(forms.Form):
@@ -128,7 +181,14 @@ SECTIONS: dict[str, tuple[str, tuple[str, ...]]] = {
     "team": ("Team and times", ("team", "started_at", "ended_at")),
     "preparation": (
         "1. Patient preparation",
-        ("position", "time_out_done", "sedation_level", "asa_class", "monitoring"),
+        (
+            "position",
+            "time_out_done",
+            "sedation_level",
+            "asa_class",
+            "asa_emergency",
+            "monitoring",
+        ),
     ),
     "observation": (
         "4. Observation after the procedure",
@@ -148,6 +208,7 @@ SECTIONS: dict[str, tuple[str, tuple[str, ...]]] = {
             "discharge_criteria_met",
             "disposition",
             "admission_reason",
+            "antithrombotic_restart_on",
             "follow_up_plan",
         ),
     ),
@@ -168,7 +229,13 @@ LevelForm = _form(
     "LevelForm",
     ProcedureLevel,
     tuple(field for field in LEVEL_FIELDS if field != "level"),
-    before={"level": forms.ChoiceField(choices=[(code, code) for code in LEVELS], label="Level")},
+    # No level is preselected by the form: the page proposes the evaluated target level(s).
+    before={
+        "level": forms.ChoiceField(
+            choices=[("", "Choose the level"), *[(code, code) for code in LEVELS]],
+            label="Level",
+        )
+    },
     levels_reason=forms.CharField(
         required=False,
         max_length=1000,

@@ -58,6 +58,13 @@ class ConsentStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", "Withdrawn"
 
 
+class SedationLevel(models.TextChoices):
+    LOCAL_ONLY = "local_only", "Local anaesthetic only"
+    MODERATE = "moderate", "Conscious (moderate) sedation"
+    DEEP = "deep", "Deep sedation"
+    GENERAL = "general", "General anaesthesia"
+
+
 class Consent(ClinicalRecord):
     """The patient's consent to vertebroplasty for a referral: the information version shown,
     the risks discussed, the questions asked, the patient's typed name and confirmation, the
@@ -82,6 +89,27 @@ class Consent(ClinicalRecord):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     withdrawal_reason = models.TextField(blank=True)
+    # What was explained (issue 14 §6): the level(s), the sedation, the alternatives, and who
+    # explained the risks (a physician, or a role the clinic allows: a setting,
+    # VERTEBRA_CONSENT_EXPLAINER_ROLES).
+    levels = models.JSONField(
+        "Level(s) consented", default=list, blank=True, help_text='e.g. ["L1"], in spine order.'
+    )
+    sedation_planned = models.CharField(
+        "Anaesthesia / sedation planned", max_length=12, choices=SedationLevel.choices, blank=True
+    )
+    alternatives_discussed = models.TextField("Alternatives discussed", blank=True)
+    explained_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="Risks explained by",
+    )
+    has_capacity = models.BooleanField("The patient has capacity to consent", null=True, blank=True)
+    interpreter_used = models.BooleanField("Interpreter used", null=True, blank=True)
+    interpreter_name = models.CharField("Interpreter (name, language)", max_length=200, blank=True)
 
     class Meta:
         ordering = ["-signed_at"]
@@ -236,11 +264,15 @@ class Position(models.TextChoices):
     OTHER = "other", "Other (say which in the team notes)"
 
 
-class SedationLevel(models.TextChoices):
-    LOCAL_ONLY = "local_only", "Local anaesthetic only"
-    MODERATE = "moderate", "Conscious (moderate) sedation"
-    DEEP = "deep", "Deep sedation"
-    GENERAL = "general", "General anaesthesia"
+class AsaClass(models.IntegerChoices):
+    """ASA physical status I–V (the "E" suffix is `asa_emergency`). VI, the brain-dead organ
+    donor, has no place in this pathway."""
+
+    I = 1, "ASA I"  # noqa: E741
+    II = 2, "ASA II"
+    III = 3, "ASA III"
+    IV = 4, "ASA IV"
+    V = 5, "ASA V"
 
 
 class Modality(models.TextChoices):
@@ -412,6 +444,10 @@ class ProcedureRecord(ClinicalRecord):
     operator = _user(null=False)
     team = models.TextField("Team (names and roles)", blank=True)
     started_at = models.DateTimeField("Procedure start")
+    # The booked procedure appointment, as found at start (scheduling is a sibling layer: its
+    # public id and time are copied, never a foreign key; see record/booking.py).
+    booked_appointment_id = models.UUIDField(null=True, blank=True)
+    booked_starts_at = models.DateTimeField("Booked for", null=True, blank=True)
     ended_at = models.DateTimeField("Procedure end", null=True, blank=True)
     # 1. Patient preparation.
     position = models.CharField(max_length=10, choices=Position.choices, blank=True)
@@ -420,8 +456,13 @@ class ProcedureRecord(ClinicalRecord):
         "Anaesthesia / sedation", max_length=12, choices=SedationLevel.choices, blank=True
     )
     asa_class = models.PositiveSmallIntegerField(
-        "ASA class", null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(6)]
+        "ASA class",
+        choices=AsaClass.choices,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
     )
+    asa_emergency = models.BooleanField("ASA E (emergency)", null=True, blank=True)
     monitoring = models.CharField(
         "Monitoring", max_length=200, blank=True, help_text="e.g. SpO₂, ECG, NIBP, capnography"
     )
@@ -459,7 +500,15 @@ class ProcedureRecord(ClinicalRecord):
     discharge_criteria_met = _maybe("Discharge criteria met")
     disposition = models.CharField(max_length=10, choices=Disposition.choices, blank=True)
     admission_reason = models.TextField(blank=True)
-    follow_up_plan = models.TextField("Follow-up plan", blank=True)
+    follow_up_plan = models.TextField(
+        "Follow-up plan (internal: not printed for the patient)", blank=True
+    )
+    antithrombotic_restart_on = models.DateField(
+        "Restart the held antithrombotic(s) on",
+        null=True,
+        blank=True,
+        help_text="Printed for the patient; left empty, the leaflet says to ask the doctor.",
+    )
     # Signing: who, when, and what was computed from the record then (kept, never recomputed).
     signed_at = models.DateTimeField(null=True, blank=True)
     signed_by = _user()
@@ -595,9 +644,10 @@ class Medication(ClinicalRecord):
     dose = models.DecimalField(max_digits=9, decimal_places=3)
     dose_unit = models.CharField(max_length=4, choices=DoseUnit.choices)
     route = models.CharField(max_length=40, blank=True, help_text="e.g. IV, subcutaneous")
+    given_at = models.DateTimeField("Given at", null=True, blank=True)
 
     class Meta:
-        ordering = ["procedure", "id"]
+        ordering = ["procedure", "given_at", "id"]
         constraints = [
             models.CheckConstraint(condition=models.Q(dose__gt=0), name="procedures_dose_positive")
         ]
@@ -622,6 +672,9 @@ class VitalSigns(ClinicalRecord):
     )
     respiratory_rate_per_min = models.PositiveSmallIntegerField(
         "Respiratory rate (/min)", null=True, blank=True
+    )
+    temperature_c = models.DecimalField(
+        "Temperature (°C)", max_digits=3, decimal_places=1, null=True, blank=True
     )
     pain_nrs = models.PositiveSmallIntegerField(
         "Pain (NRS 0–10)", null=True, blank=True, validators=[MaxValueValidator(10)]

@@ -8,8 +8,10 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
+from vertebra.core import timeutil
 from vertebra.core.models import RecordStatus
 from vertebra.core.timeutil import clinic_zone
+from vertebra.evaluation.models import Evaluation
 from vertebra.patients.models import Referral
 from vertebra.procedures.information import TOPIC
 from vertebra.procedures.models import (
@@ -24,6 +26,7 @@ from vertebra.procedures.models import (
     ProcedureRecord,
     VitalSigns,
 )
+from vertebra.procedures.rules.checks import LEVELS
 from vertebra.procedures.rules.coding import TreatedLevel, compute_coding
 from vertebra.procedures.rules.dose import DoseThresholds, substantial_dose
 from vertebra.procedures.rules.followup import DueVisit, followup_dates
@@ -131,7 +134,7 @@ class ProcedureView:
 
     @property
     def blockers(self) -> list[str]:
-        return [] if self.record.is_signed else sign_blockers(self.facts)
+        return [] if self.record.is_signed else sign_blockers(self.facts, now=timeutil.now())
 
 
 def _active(queryset: Any) -> list[Any]:
@@ -145,6 +148,8 @@ def procedure_view(record: ProcedureRecord) -> ProcedureView:
         leaks[leak.level_id].append(leak)
     level_views = [LevelView(level, leaks[level.pk]) for level in levels]
     events = _active(record.adverse_events.all())
+    medications = _active(record.medications.all())
+    vitals_rows = _active(record.vital_signs.all())
     facts = RecordFacts(
         started_at=record.started_at,
         ended_at=record.ended_at,
@@ -184,14 +189,26 @@ def procedure_view(record: ProcedureRecord) -> ProcedureView:
         discharged_at=record.discharged_at,
         discharge_criteria_met=record.discharge_criteria_met,
         admission_reason=record.admission_reason,
+        booked_starts_at=record.booked_starts_at,
+        entry_times=tuple(
+            [
+                (f"the time {drug.agent} was given", drug.given_at)
+                for drug in medications
+                if drug.given_at is not None
+            ]
+            + [
+                (f"the vital signs of {vitals.taken_at:%H:%M}", vitals.taken_at)
+                for vitals in vitals_rows
+            ]
+        ),
     )
     summary = record.signed_summary if record.is_signed else _summary(record, level_views, facts)
     return ProcedureView(
         record=record,
         levels=level_views,
         adverse_events=events,
-        medications=_active(record.medications.all()),
-        vital_signs=_active(record.vital_signs.all()),
+        medications=medications,
+        vital_signs=vitals_rows,
         addenda=list(record.addenda.select_related("author")),
         facts=facts,
         summary=summary,
@@ -232,12 +249,30 @@ def _summary(
             "reasons": list(flag.reasons),
             "missing": list(flag.missing),
         },
-        "warnings": warnings(facts, min_recovery_score=minimum_score),
+        "warnings": warnings(
+            facts,
+            min_recovery_score=minimum_score,
+            start_tolerance_hours=settings.VERTEBRA_PROCEDURE_START_TOLERANCE_HOURS,
+        ),
         "settings": {
             "dose_kar_mgy": str(thresholds.kar_mgy),
             "dose_kap_gy_cm2": str(thresholds.kap_gy_cm2),
             "dose_fluoroscopy_min": str(settings.VERTEBRA_DOSE_FLUOROSCOPY_MIN),
             "discharge_min_recovery_score": minimum_score,
+            "procedure_start_tolerance_hours": settings.VERTEBRA_PROCEDURE_START_TOLERANCE_HOURS,
             "source": "[STECKER2009] (check); §4.1 recovery score (check)",
         },
     }
+
+
+def target_levels(referral: Referral) -> list[str]:
+    """The level(s) the referral's latest evaluation found to be targets, in spine order; without
+    an evaluation, none (the record never guesses a level)."""
+    evaluation = Evaluation.objects.filter(referral=referral).order_by("-created_at", "-pk").first()
+    if evaluation is None:
+        return []
+    return [
+        level["level"]
+        for level in (evaluation.result or {}).get("levels", [])
+        if level.get("target") and level.get("level") in LEVELS
+    ]

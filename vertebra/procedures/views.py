@@ -51,6 +51,7 @@ def consent_new(request: HttpRequest, referral_id: str) -> HttpResponse:
                 questions=data["questions"],
                 typed_name=data["typed_name"],
                 patient_confirmed=data["patient_confirmed"],
+                details=form.details(),
             )
         except DomainError as exc:
             for field, errors in exc.field_errors().items():

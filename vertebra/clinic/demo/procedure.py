@@ -108,7 +108,8 @@ def fill_in(clinic: Clinic, rng: random.Random, started: ProcedureRecord) -> Non
         actor=nurse,
         procedure=current,
         data={"kind": "local_anaesthetic", "agent": "lidocaine", "concentration": "1 %",
-              "dose": Decimal(10), "dose_unit": "mL", "route": "subcutaneous"},
+              "dose": Decimal(10), "dose_unit": "mL", "route": "subcutaneous",
+              "given_at": t0 + dt.timedelta(minutes=5)},
     )  # fmt: skip
     fractures = started.referral.fractures.filter(record_status=RecordStatus.ACTIVE)
     for position, fracture in enumerate(sorted(fractures, key=lambda f: LEVELS.index(f.level))):

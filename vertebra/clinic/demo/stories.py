@@ -255,6 +255,16 @@ def story(clinic: Clinic, plan: Plan) -> Story:
         ),
         typed_name=f"{patient.given_name} {patient.family_name}",
         patient_confirmed=True,
+        details=consent.ConsentDetails(
+            levels=tuple(
+                referral.fractures.filter(record_status="active").values_list("level", flat=True)
+            ),
+            sedation_planned="moderate",
+            alternatives_discussed="Continued analgesia, a brace and physiotherapy; no procedure.",
+            explained_by=physician.user,
+            has_capacity=True,
+            interpreter_used=False,
+        ),
     )
     sheet = checklist.checklist_start(actor=nurse, referral=referral)
     visit_day = clinic.day_of(visit.starts_at)

@@ -13,6 +13,7 @@ RECORD_FIELDS = (
     "time_out_done",
     "sedation_level",
     "asa_class",
+    "asa_emergency",
     "monitoring",
     "levels_reason",
     "no_adverse_events",
@@ -27,6 +28,7 @@ RECORD_FIELDS = (
     "disposition",
     "admission_reason",
     "follow_up_plan",
+    "antithrombotic_restart_on",
 )
 LEVEL_FIELDS = (
     "level",
@@ -45,7 +47,7 @@ LEVEL_FIELDS = (
 )
 LEAK_FIELDS = ("leak_type", "location", "symptomatic", "action_taken")
 EVENT_FIELDS = ("kind", "description", "sir_grade", "cirse_grade", "level", "treatment")
-MEDICATION_FIELDS = ("kind", "agent", "concentration", "dose", "dose_unit", "route")
+MEDICATION_FIELDS = ("kind", "agent", "concentration", "dose", "dose_unit", "route", "given_at")
 VITALS_FIELDS = (
     "taken_at",
     "systolic_mmhg",
@@ -53,6 +55,7 @@ VITALS_FIELDS = (
     "heart_rate_bpm",
     "spo2_percent",
     "respiratory_rate_per_min",
+    "temperature_c",
     "pain_nrs",
 )
 DOSE_FIELDS = {"fluoroscopy": "fluoroscopy_time_s", "kap": "kap_gy_cm2", "kar": "kar_mgy"}

@@ -45,7 +45,7 @@ def procedure_sign(
         if actor.user is not None and actor.user.pk != record.operator_id:
             raise Forbidden(f"Only the operator, {record.operator}, signs this record.")
         view = selectors.procedure_view(record)
-        if blockers := sign_blockers(view.facts):
+        if blockers := sign_blockers(view.facts, now=timeutil.now()):
             raise NotReady("The record can't be signed yet. Still to record:", blockers)
         record.status = ProcedureStatus.SIGNED
         record.signed_at = timeutil.now()

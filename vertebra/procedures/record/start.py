@@ -23,10 +23,11 @@ from vertebra.patients.models import Referral, ReferralStatus
 from vertebra.procedures import selectors
 from vertebra.procedures.checklist import procedure_gate
 from vertebra.procedures.models import (
-    ItemStatus,
+    AsaClass,
     ProcedureRecord,
     ProcedureStatus,
 )
+from vertebra.procedures.record.booking import booked_session
 from vertebra.procedures.record.guard import (
     audit_procedure,
     check_operator,
@@ -71,23 +72,35 @@ def procedure_start(
             except Forbidden as exc:
                 raise Forbidden("Only a physician may start with an emergency override.") from exc
         checklist = referral.checklists.order_by("-created_at", "-pk").first()
-        time_out = checklist.items.filter(key="time_out").first() if checklist else None
+        consent = selectors.valid_consent(referral)
+        # The time-out is confirmed in the room on the record itself, never carried over from
+        # the checklist (issue 14 §2): time_out_done starts unknown.
+        started_at = timeutil.now()
+        booking = booked_session(referral, started_at)
         record = ProcedureRecord.objects.create(
             patient=referral.patient,
             referral=referral,
-            consent=selectors.valid_consent(referral),
+            consent=consent,
             checklist=checklist,
             gate_blocking=blocking,
             emergency_override_reason=reason if blocking else "",
             emergency_override_by=actor.user if blocking else None,
             operator=operator,
-            started_at=timeutil.now(),
-            time_out_done=_time_out_done(time_out.status if time_out else None),
+            started_at=started_at,
+            booked_appointment_id=booking.appointment_id if booking else None,
+            booked_starts_at=booking.starts_at if booking else None,
+            # Carried over, editable in the record: the ASA class from the assessment, the
+            # sedation the patient consented to.
+            asa_class=_asa_from_assessment(referral),
+            sedation_level=consent.sedation_planned if consent else "",
         )
         changes: dict[str, Any] = {
             "operator": [None, operator.username],
             "consent": [None, str(record.consent.public_id) if record.consent else None],
             "checklist": [None, str(checklist.public_id) if checklist else None],
+            "booked_appointment": [None, str(booking.appointment_id) if booking else None],
+            "asa_class": [None, record.asa_class],
+            "sedation_level": [None, record.sedation_level or None],
         }
         if blocking:
             changes["emergency_override"] = {"reason": reason, "overrode": blocking}
@@ -101,6 +114,8 @@ def procedure_start(
     return record
 
 
-def _time_out_done(item_status: str | None) -> bool | None:
-    """The checklist's time-out item: met → done, not met → not done, otherwise unknown."""
-    return {ItemStatus.MET.value: True, ItemStatus.NOT_MET.value: False}.get(item_status or "")
+def _asa_from_assessment(referral: Referral) -> int | None:
+    """The assessment's ASA class when it is one the record offers (I–V), else not recorded."""
+    assessment = getattr(referral, "assessment", None)
+    value = assessment.asa_class if assessment is not None else None
+    return value if value in AsaClass.values else None

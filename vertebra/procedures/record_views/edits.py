@@ -155,7 +155,13 @@ def leak_add(request: HttpRequest, level_id: str) -> HttpResponse:
 
 
 def _entry_post(
-    request: HttpRequest, procedure_id: str, key: str, form_class: Any, prefix: str, service: Any
+    request: HttpRequest,
+    procedure_id: str,
+    key: str,
+    form_class: Any,
+    prefix: str,
+    service: Any,
+    section: str,
 ) -> HttpResponse:
     procedure = procedure_or_404(procedure_id)
     return post_form(
@@ -166,6 +172,7 @@ def _entry_post(
         lambda actor, data: service(actor=actor, procedure=procedure, data=data),
         "Recorded.",
         f"#{key}",
+        section=section,
     )
 
 
@@ -173,7 +180,13 @@ def _entry_post(
 @require_POST
 def adverse_event_add(request: HttpRequest, procedure_id: str) -> HttpResponse:
     return _entry_post(
-        request, procedure_id, "event", forms.AdverseEventForm, "event", record.adverse_event_add
+        request,
+        procedure_id,
+        "event",
+        forms.AdverseEventForm,
+        "event",
+        record.adverse_event_add,
+        "adverse-events",
     )
 
 
@@ -181,7 +194,13 @@ def adverse_event_add(request: HttpRequest, procedure_id: str) -> HttpResponse:
 @require_POST
 def medication_add(request: HttpRequest, procedure_id: str) -> HttpResponse:
     return _entry_post(
-        request, procedure_id, "medication", forms.MedicationForm, "drug", record.medication_add
+        request,
+        procedure_id,
+        "medication",
+        forms.MedicationForm,
+        "drug",
+        record.medication_add,
+        "medication",
     )
 
 
@@ -189,7 +208,7 @@ def medication_add(request: HttpRequest, procedure_id: str) -> HttpResponse:
 @require_POST
 def vitals_add(request: HttpRequest, procedure_id: str) -> HttpResponse:
     return _entry_post(
-        request, procedure_id, "vitals", forms.VitalsForm, "vitals", record.vitals_add
+        request, procedure_id, "vitals", forms.VitalsForm, "vitals", record.vitals_add, "vitals"
     )
 
 

@@ -53,11 +53,23 @@ def initial_values(instance: Any, fields: tuple[str, ...]) -> dict[str, Any]:
     )
 
 
+# Every hidden version field of the record's sections: refreshed out of band after a section is
+# saved in place, so the next section saved does not meet a stale version (htmx).
+VERSION_IDS = ("imaging", "adverse", "sign", *forms.SECTIONS)
+
+
 def render_record(
-    request: HttpRequest, procedure: ProcedureRecord, bound: Forms | None = None, status: int = 200
+    request: HttpRequest,
+    procedure: ProcedureRecord,
+    bound: Forms | None = None,
+    status: int = 200,
+    saved: tuple[str, str] | None = None,
 ) -> HttpResponse:
     bound = bound or {}
     view = selectors.procedure_view(procedure)
+    targets = selectors.target_levels(procedure.referral)
+    recorded = {level_view.level.level for level_view in view.levels}
+    to_add = [level for level in targets if level not in recorded]
     sections = [
         (
             name,
@@ -105,7 +117,13 @@ def render_record(
             "sections": sections,
             "levels": levels,
             "level_form": bound.get("level")
-            or forms.LevelForm(prefix="level", initial={"levels_reason": procedure.levels_reason}),
+            or forms.LevelForm(
+                prefix="level",
+                initial={"levels_reason": procedure.levels_reason}
+                | ({"level": to_add[0]} if to_add else {}),
+            ),
+            "levels_to_add": to_add,
+            "target_levels": targets,
             "imaging_form": imaging,
             "imaging_pairs": [
                 (imaging[f"{name}_amount"], imaging[f"{name}_unit"])
@@ -121,6 +139,10 @@ def render_record(
             "vitals_form": bound.get("vitals") or forms.VitalsForm(prefix="vitals"),
             "addendum_form": bound.get("addendum") or forms.AddendumForm(prefix="addendum"),
             "record_conflict": bound.get("conflict"),
+            "saved": saved,
+            "oob_ids": ",".join(
+                ["#record-warnings", "#sign", *(f"#version-{name}" for name in VERSION_IDS)]
+            ),
             "sign_blocking": bound.get("sign_blocking"),
             "can_sign": has_capability(request.user, Capability.PROCEDURE_SIGN)
             and request.user.pk == procedure.operator_id,
@@ -151,10 +173,16 @@ def post_form(
     action: Any,
     done: str,
     anchor: str,
+    section: str = "",
 ) -> HttpResponse:
     """Validate `form`, run `action(actor, cleaned_data)`; on success redirect to the record's
-    `anchor` with `done`, otherwise show the record again with the form's errors."""
+    `anchor` with `done`, otherwise show the record again with the form's errors.
+
+    From htmx (the section saved in place) the record page comes back directly, 200 either way
+    (htmx swaps only 2xx answers), with `done` inside the section; the page keeps only that
+    section and the out-of-band parts (render_record's `oob_ids`)."""
     bound: Forms = {key: form}
+    in_place = bool(getattr(request, "htmx", False))
     if form.is_valid():
         try:
             action(Actor.from_request(request), form.cleaned_data)
@@ -164,11 +192,20 @@ def post_form(
         except RecordSigned as exc:
             # The record's forms are gone once it is signed: say so above the signed record.
             messages.error(request, exc.message)
+            if in_place:
+                return HttpResponse(status=200, headers={"HX-Refresh": "true"})
             return render_record(request, procedure_or_404(str(procedure.public_id)), status=409)
         except DomainError as exc:
             show_errors(form, exc)
         else:
+            if in_place:
+                section = section or (
+                    "levels" if anchor.startswith("#level-") else anchor.lstrip("#")
+                )
+                return render_record(
+                    request, procedure_or_404(str(procedure.public_id)), saved=(section, done)
+                )
             messages.success(request, done)
             return redirect(reverse("procedures:procedure", args=[procedure.public_id]) + anchor)
     fresh = selectors.procedure_get(procedure.public_id) or procedure
-    return render_record(request, fresh, bound, status=422)
+    return render_record(request, fresh, bound, status=200 if in_place else 422)

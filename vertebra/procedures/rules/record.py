@@ -58,11 +58,19 @@ class RecordFacts:
     discharged_at: dt.datetime | None
     discharge_criteria_met: bool | None
     admission_reason: str
+    # The booked procedure appointment's start, when one was found at start (issue 14).
+    booked_starts_at: dt.datetime | None = None
+    # Times of the entries (drugs given, vital signs), each with what it is.
+    entry_times: tuple[tuple[str, dt.datetime], ...] = ()
 
 
-def sign_blockers(facts: RecordFacts) -> list[str]:
-    """What is still missing or contradictory; an empty list means the record may be signed."""
+def sign_blockers(facts: RecordFacts, *, now: dt.datetime | None = None) -> list[str]:
+    """What is still missing or contradictory; an empty list means the record may be signed.
+    With `now`, a time recorded in the future is refused too: what has not happened yet cannot
+    be signed as done (issue 14)."""
     missing: list[str] = []
+    if now is not None:
+        missing.extend(future_times(facts, now))
 
     def need(present: object, what: str) -> None:
         if present is None or present == "":
@@ -105,6 +113,19 @@ def sign_blockers(facts: RecordFacts) -> list[str]:
     return missing
 
 
+def future_times(facts: RecordFacts, now: dt.datetime) -> list[str]:
+    """Each recorded time that lies after `now`, named."""
+    named = [
+        ("the procedure start", facts.started_at),
+        ("the procedure end", facts.ended_at),
+        ("the observation start", facts.observation_start),
+        ("the observation end", facts.observation_end),
+        ("the discharge time", facts.discharged_at),
+        *facts.entry_times,
+    ]
+    return [f"{what} is in the future" for what, at in named if at is not None and at > now]
+
+
 def _level_blockers(level: LevelFacts, missing: list[str]) -> None:
     at = level.level
     for value, what in (
@@ -133,9 +154,19 @@ def _level_blockers(level: LevelFacts, missing: list[str]) -> None:
         missing.append(f"{at}: each leak (type and location)")
 
 
-def warnings(facts: RecordFacts, *, min_recovery_score: int) -> list[str]:
+def warnings(
+    facts: RecordFacts, *, min_recovery_score: int, start_tolerance_hours: float | None = None
+) -> list[str]:
     """Facts worth a second look; they never block signing."""
     found: list[str] = []
+    if facts.booked_starts_at is not None and start_tolerance_hours is not None:
+        offset_h = (facts.started_at - facts.booked_starts_at).total_seconds() / 3600
+        if abs(offset_h) > start_tolerance_hours:
+            found.append(
+                f"The procedure started {abs(offset_h):.1f} h "
+                f"{'after' if offset_h > 0 else 'before'} its booked time, more than the "
+                f"clinic's {start_tolerance_hours:g} h: is this the booked session?"
+            )
     procedure_day = facts.started_at.date()
     for level in facts.levels:
         if level.cement_expiry is not None and level.cement_expiry < procedure_day:

@@ -119,14 +119,16 @@ def fill_for_signing(
 ) -> ProcedureRecord:
     """Fill in every item signing needs: the levels in order (no leak at the first, one
     asymptomatic type S leak at the second), a mild adverse event, observation and discharge
-    home. Returns the record as stored."""
-    t0 = procedure.started_at
+    home, all of it over by now (a time in the future is not signed). Returns the record as
+    stored."""
+    t0 = procedure.started_at - dt.timedelta(hours=4)
     record.procedure_update(
         actor=actor,
         procedure=procedure,
         expected_version=fresh(procedure).version,
         data={
             "team": "Nurse Tester (scrub), R. Radiographer",
+            "started_at": t0,
             "ended_at": t0 + dt.timedelta(minutes=40),
             "position": "prone",
             "time_out_done": True,

@@ -32,6 +32,16 @@ ALL_RISKS = [
 ]
 
 
+CONSENT_DETAILS_POST = {
+    "levels": ["L1"],
+    "sedation_planned": "moderate",
+    "alternatives_discussed": "Analgesia, a brace and physiotherapy; no procedure.",
+    "has_capacity": "true",
+    "interpreter_used": "true",
+    "interpreter_name": "A. Nowak, Polish",
+}
+
+
 @pytest.fixture
 def information() -> PatientInformation:
     return install_version_1(PatientInformation)  # type: ignore[return-value]
@@ -157,9 +167,11 @@ def test_the_pages_record_a_consent_and_the_pdf_carries_it(
     referral: Referral,
     information: PatientInformation,
     client_for: Callable[..., Client],
+    users: dict[Role, User],
     tmp_path: Path,
 ) -> None:
     client = client_for(Role.NURSE)
+    explainer = users[Role.PHYSICIAN]
     page = client.get(f"/staff/referrals/{referral.public_id}/consent").content.decode()
     assert "Version 1 of 24 November 2026" in page
     assert "Pulmonary cement embolism (1.9 % on CT screening, mostly silent) [PCE2021]" in page
@@ -173,10 +185,33 @@ def test_the_pages_record_a_consent_and_the_pdf_carries_it(
             "typed_name": "Zoë Müller",
             "patient_confirmed": "on",
             "questions": "How long will I stay?",
+            **CONSENT_DETAILS_POST,
+            "explained_by": str(explainer.pk),
         },
     )
     consent = Consent.objects.get()
     assert done["Location"] == f"/staff/consents/{consent.public_id}/"
+    assert (consent.levels, consent.sedation_planned, consent.explained_by) == (
+        ["L1"],
+        "moderate",
+        explainer,
+    )
+    assert (consent.has_capacity, consent.interpreter_used, consent.interpreter_name) == (
+        True,
+        True,
+        "A. Nowak, Polish",
+    )
+    detail = client.get(f"/staff/consents/{consent.public_id}/").content.decode()
+    for expected in (
+        "<dt>Level(s)</dt><dd>L1</dd>",
+        "<dt>Anaesthesia / sedation</dt><dd>Conscious (moderate) sedation</dd>",
+        "<dt>Alternatives discussed</dt>"
+        "<dd>Analgesia, a brace and physiotherapy; no procedure.</dd>",
+        f"<dt>Risks explained by</dt><dd>{explainer} (Physician)</dd>",
+        "<dt>Capacity to consent</dt><dd>yes</dd>",
+        "<dt>Interpreter</dt><dd>A. Nowak, Polish</dd>",
+    ):
+        assert expected in detail, expected
     pdf = client.get(f"/staff/consents/{consent.public_id}/consent.pdf")
     assert pdf["Content-Type"] == "application/pdf"
     path = tmp_path / "consent.pdf"
@@ -192,8 +227,79 @@ def test_the_pages_record_a_consent_and_the_pdf_carries_it(
         "Version 1 of 2026-11-24",
         "Not discussed: Radiation exposure",
         "How long will I stay?",
+        "Conscious (moderate) sedation",
+        "A. Nowak, Polish",
     ):
         assert expected in text, expected
+
+
+def test_the_consent_page_requires_what_was_explained_and_refuses_a_nurse_explainer(
+    referral: Referral,
+    information: PatientInformation,
+    client_for: Callable[..., Client],
+    users: dict[Role, User],
+) -> None:
+    """The level(s), sedation, alternatives and the explaining clinician are required; by
+    default only a physician explains the risks (VERTEBRA_CONSENT_EXPLAINER_ROLES)."""
+    client = client_for(Role.NURSE)
+    base = {"risks_discussed": ALL_RISKS, "typed_name": "Zoë Müller", "patient_confirmed": "on"}
+    missing = client.post(f"/staff/referrals/{referral.public_id}/consent", base)
+    assert missing.status_code == 422
+    # Each required new field says so: levels, sedation, alternatives, explainer,
+    # capacity, interpreter (the interpreter's name only when one is used), each in the
+    # summary at the top and beside its field.
+    assert missing.content.decode().count("This field is required.") == 2 * 6
+    assert Consent.objects.count() == 0
+    nurse_explains = client.post(
+        f"/staff/referrals/{referral.public_id}/consent",
+        {**base, **CONSENT_DETAILS_POST, "explained_by": str(users[Role.NURSE].pk)},
+    )
+    assert nurse_explains.status_code == 422
+    assert "Select a valid choice" in nurse_explains.content.decode()
+    assert Consent.objects.count() == 0
+
+
+def test_the_service_refuses_a_patient_without_capacity_and_an_unnamed_interpreter(
+    referral: Referral, information: PatientInformation, actor: Actor, users: dict[Role, User]
+) -> None:
+    before = counts()
+    details = services.ConsentDetails(
+        levels=("L1",),
+        sedation_planned="moderate",
+        alternatives_discussed="Analgesia",
+        explained_by=users[Role.NURSE],
+        has_capacity=False,
+        interpreter_used=True,
+        interpreter_name=" ",
+    )
+    with pytest.raises(ValidationFailed) as refused:
+        sign(actor, referral, information, details=details)
+    errors = refused.value.field_errors()
+    assert errors["has_capacity"] == [
+        "A patient without capacity cannot sign this consent: follow the clinic's process for "
+        "a patient who lacks capacity."
+    ]
+    assert errors["interpreter_name"] == ["Name the interpreter and the language."]
+    assert errors["explained_by"] == [
+        "The risks are explained by a clinician of the role(s): physician."
+    ]
+    assert counts() == before
+
+
+def test_a_clinic_may_let_a_nurse_explain_the_risks(
+    referral: Referral,
+    information: PatientInformation,
+    actor: Actor,
+    users: dict[Role, User],
+    settings: object,
+) -> None:
+    settings.VERTEBRA_CONSENT_EXPLAINER_ROLES = ["nurse"]  # type: ignore[attr-defined]
+    details = services.ConsentDetails(
+        levels=("L2", "L1"), explained_by=users[Role.NURSE], has_capacity=True
+    )
+    consent = sign(actor, referral, information, details=details)
+    assert consent.levels == ["L1", "L2"]
+    assert consent.explained_by == users[Role.NURSE]
 
 
 def test_a_quality_lead_reads_but_cannot_record(

@@ -251,6 +251,7 @@ def test_the_report_pdf_carries_patient_levels_volumes_codes_and_signature(
         "Substantial radiation dose [STECKER2009]: no",
         "Electronically signed by Physician Tester (operator)",
         "why: Typo",
+        "Impression Vertebroplasty of T12 (3.5 mL) and L1 (3.5 mL); asymptomatic cement leakage",
     ):
         assert expected in extracted, expected
 
@@ -276,6 +277,9 @@ def test_the_discharge_instructions_give_activity_pain_bones_follow_up_and_red_f
         "trouble controlling your bladder or bowels",
         "chest pain",
         "fever",
+        "After the sedation: for the next 24 hours",
+        "A responsible adult takes you home.",
+        "Do not drive or use machinery.",
     ):
         assert expected in extracted, expected
     assert f"{day.year + 1}" in extracted  # the 12-month visit falls next year
