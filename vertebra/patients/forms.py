@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django import forms
+from django.conf import settings
 from django.db import models
 
+from vertebra.core import timeutil
 from vertebra.patients.models import (
     Anticoagulant,
     ClinicalAssessment,
@@ -44,6 +46,23 @@ def _formfield(field: models.Field[Any, Any], **kwargs: Any) -> forms.Field | No
     if formfield is not None and isinstance(formfield, forms.TypedChoiceField) and field.blank:
         formfield.choices = [("", "Not assessed"), *list(field.choices or [])]  # type: ignore[misc]
     return formfield
+
+
+# Pregnancy is asked of a woman (or a patient whose sex is not recorded) under this age, as
+# clinical-reference §2.5 PRE-PREGNANCY-TEST asks for a test ("sex female or unknown, age < 55
+# or unknown"). The reference cites no source for 55: a clinic setting, overridden by
+# VERTEBRA_PREGNANCY_ASKED_UNDER_AGE.
+PREGNANCY_ASKED_UNDER_AGE = 55
+
+
+def pregnancy_applies(patient: Patient) -> bool:
+    limit = getattr(settings, "VERTEBRA_PREGNANCY_ASKED_UNDER_AGE", PREGNANCY_ASKED_UNDER_AGE)
+    if patient.sex not in ("", Sex.FEMALE):
+        return False
+    today = timeutil.clinic_today()
+    born = patient.birth_date
+    age = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+    return age < limit
 
 
 class VersionedForm(forms.ModelForm):  # type: ignore[type-arg]
@@ -91,6 +110,23 @@ class ReferralForm(VersionedForm):
 
 
 class AssessmentForm(VersionedForm):
+    """The assessment in clinical order. Pregnancy is asked only where it can apply
+    (`pregnancy_applies`); elsewhere the field is left out, so a posted value is ignored."""
+
+    def __init__(self, *args: Any, patient: Patient | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if patient is not None and not pregnancy_applies(patient):
+            del self.fields["pregnant"]
+
+    def sections(self) -> tuple[tuple[str, tuple[str, ...]], ...]:
+        return tuple(
+            (title, tuple(name for name in names if name in self.fields))
+            for title, names in ASSESSMENT_SECTIONS
+        )
+
+    def service_data(self) -> dict[str, Any]:
+        return {name: self.cleaned_data[name] for name in self.fields if name != "version"}
+
     class Meta:
         model = ClinicalAssessment
         fields = ASSESSMENT_FIELDS
@@ -129,6 +165,8 @@ ASSESSMENT_SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
     (
         "Patient",
         (
+            "weight_kg",
+            "height_cm",
             "pregnant",
             "hospitalized",
             "asa_class",
