@@ -118,6 +118,7 @@ class WorklistRow:
     family_name: str
     given_name: str
     mrn: str
+    referral_public_id: uuid.UUID
 
     @property
     def status_label(self) -> str:
@@ -152,6 +153,7 @@ _WORKLIST_COLUMNS = (
     "patient__family_name",
     "patient__given_name",
     "patient__mrn",
+    "public_id",
 )
 
 
