@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, Subquery
 
 from vertebra.core.models import RecordStatus, Role
 from vertebra.evaluation.models import Evaluation
@@ -107,6 +107,27 @@ def referral_steps(referrals: Iterable[tuple[int, str]]) -> dict[int, ReferralSt
         if step is not None:
             steps[pk] = ReferralStep(step, evaluation[1] if evaluation else None)
     return steps
+
+
+def latest_genant(referral_pks: Sequence[int]) -> dict[int, dict[str, Any]]:
+    """Each referral's latest evaluation's Genant grade per level (`genant` of the result's
+    levels, with `at_least` when no reference height was measured, clinical-reference §3.1):
+    {referral pk: {level: genant or None}}. One query."""
+    if not referral_pks:
+        return {}
+    latest = (
+        Evaluation.objects.filter(referral_id=OuterRef("referral_id"))
+        .order_by("-created_at", "-id")
+        .values("pk")[:1]
+    )
+    found: dict[int, dict[str, Any]] = {}
+    for referral_id, result in Evaluation.objects.filter(
+        referral_id__in=referral_pks, pk=Subquery(latest)
+    ).values_list("referral_id", "result"):
+        found[referral_id] = {
+            level["level"]: level.get("genant") for level in (result or {}).get("levels", ())
+        }
+    return found
 
 
 # Each role's queue: the steps it acts on, and the statuses where those steps can be.

@@ -80,3 +80,20 @@ def worklist_steps(context: Any, rows: Any) -> dict[str, Any]:
             for q in (queue.rows if queue else ())
         },
     }
+
+
+@register.simple_tag
+def chart_grades(chart: Any) -> dict[int, dict[str, Any]]:
+    """{referral pk: {level: Genant grade of the latest evaluation}} for the chart."""
+    return step_reads.latest_genant([entry.referral.pk for entry in chart.referrals])
+
+
+@register.filter
+def genant_text(genant: Any) -> str:
+    """ "grade 2 (moderate), height loss 32.1 %", prefixed "at least" for a lower bound."""
+    text = f"grade {genant['grade']}"
+    if genant.get("label"):
+        text += f" ({genant['label']})"
+    if genant.get("height_loss_percent") is not None:
+        text += f", height loss {genant['height_loss_percent']} %"
+    return f"at least {text}" if genant.get("at_least") else text

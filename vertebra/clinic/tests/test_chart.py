@@ -65,9 +65,13 @@ def test_chart_shows_each_referrals_lists_with_labels_names_and_missing_facts(
     assert chart.fractured_levels == {"L1", "T8"}  # not the level entered in error
     newer_html, older_html = html.split(f'id="ref-{older.public_id}"')
     assert '<th scope="row">L1</th>\n          <td>Osteoporotic</td>' in newer_html
-    assert "<td>Yes</td>\n          <td>14.5 / – / – / 28.0</td>\n          <td>Intact</td>" in (
-        newer_html
-    )
+    assert (
+        "<td>Yes</td>\n"
+        '          <td><span class="not-assessed">onset not recorded</span></td>\n'
+        "          <td>14.5 / – / – / 28.0</td>\n"
+        '          <td><span class="not-assessed">no evaluation yet</span></td>\n'
+        "          <td>Intact</td>"
+    ) in newer_html
     assert '<th scope="row">T4</th>' not in html
     assert "Antithrombotics: aspirin (last dose not recorded)</p>" in newer_html
     assert "apixaban" not in newer_html.split("Timeline")[0]

@@ -39,7 +39,8 @@ def assessment_edit(request: HttpRequest, referral_id: str) -> HttpResponse:
     assessment = referral.assessment
     patient = referral.patient
     data = request.POST or None
-    form = AssessmentForm(data, instance=assessment, patient=patient)
+    onset = selectors.referral_first_onset(referral=referral)
+    form = AssessmentForm(data, instance=assessment, patient=patient, onset=onset)
     adding = request.method == "POST" and request.POST.get("action") == "add_drug"
     wants_drug = adding or bool(request.POST.get("drug-drug", "").strip())
     drug_form = AnticoagulantForm(data if wants_drug else None, prefix="drug")
@@ -63,7 +64,9 @@ def assessment_edit(request: HttpRequest, referral_id: str) -> HttpResponse:
                 apply_domain_error(drug_form, exc)
                 saved = None
                 messages.info(request, "Clinical assessment saved; the antithrombotic was not.")
-                form = AssessmentForm(instance=assessment_fresh(referral), patient=patient)
+                form = AssessmentForm(
+                    instance=assessment_fresh(referral), patient=patient, onset=onset
+                )
         if saved is not None:
             messages.success(
                 request,
