@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 def _row(client, referral, level):
     html = client.get(reverse("staff:patient_chart", args=[referral.patient.public_id]))
     page = " ".join(html.content.decode().split())
-    start = page.index(f'<th scope="row">{level}</th>')
+    start = page.index(f'<th scope="row">{level}<br>')
     return page[start : page.index("</tr>", start)]
 
 
