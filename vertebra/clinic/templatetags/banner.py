@@ -20,6 +20,7 @@ def patient_banner(context: Any) -> dict[str, Any]:
         return {"banner": None}
     referral = context.get("referral")
     if not isinstance(referral, Referral):
-        evaluation = context.get("evaluation")
-        referral = getattr(evaluation, "referral", None)
+        # A page about an evaluation or a consent: the banner of its referral.
+        about = context.get("evaluation") or context.get("consent")
+        referral = getattr(about, "referral", None)
     return {"banner": read_banner(patient=patient, referral=referral)}

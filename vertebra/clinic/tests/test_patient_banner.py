@@ -16,6 +16,9 @@ from vertebra.core import timeutil
 from vertebra.core.models import Role
 from vertebra.evaluation.services import evaluation_run
 from vertebra.patients import services
+from vertebra.procedures.information import install_version_1
+from vertebra.procedures.models import PatientInformation
+from vertebra.procedures.services import consent_sign
 
 pytestmark = pytest.mark.django_db
 
@@ -109,6 +112,15 @@ def test_allergies_drugs_with_their_hold_date_weight_and_height(client_for, acto
 def test_the_banner_is_on_every_patient_page(client_for, actor, referral):
     fracture = services.fracture_create(actor=actor, referral=referral, data={"level": "L1"})
     evaluation = evaluation_run(actor=actor, referral=referral)
+    consent = consent_sign(
+        actor=actor,
+        referral=referral,
+        information=install_version_1(PatientInformation),
+        risks_discussed=["cement_leakage"],
+        questions="",
+        typed_name="Zoë Müller",
+        patient_confirmed=True,
+    )
     client = client_for(Role.PHYSICIAN)
     for url in (
         reverse("staff:patient_chart", args=[referral.patient.public_id]),
@@ -118,6 +130,7 @@ def test_the_banner_is_on_every_patient_page(client_for, actor, referral):
         reverse("staff:fracture_edit", args=[fracture.public_id]),
         reverse("evaluation:detail", args=[evaluation.public_id]),
         reverse("procedures:consent_new", args=[referral.public_id]),
+        reverse("procedures:consent", args=[consent.public_id]),
         reverse("procedures:checklist", args=[referral.public_id]),
         reverse("procedures:procedure_start", args=[referral.public_id]),
     ):
