@@ -27,12 +27,17 @@ pytestmark = pytest.mark.django_db
 # evaluations (+evaluator, final decision, decider), procedure records (+operator), timeline;
 # then the audited view: chain head, insert, head update, inside a savepoint pair. A patient
 # without referrals: the patient is read on its own and the five queries of the referrals'
-# relations are not needed.
-CHART_QUERIES = 14
+# relations are not needed. Then the patient banner: the latest referral with its assessment,
+# its antithrombotics, its latest evaluation (the patient alone: the referral query only); and
+# the next steps: evaluations with final decisions, the decided ones' results, valid consents,
+# checklists with their blocking items, procedure records; the fracture table's Genant grades
+# (each referral's latest evaluation).
+CHART_QUERIES = 14 + 3 + 5 + 1
 # session, user, the search (latest referral status as a subquery).
 PATIENT_LIST_QUERIES = 3
-# session, user, counts per status, the referrals with patient and level count.
-WORKLIST_QUERIES = 4
+# session, user, counts per status, the referrals with patient and level count; then the role
+# queue's candidates and the next steps of those and the page's rows (see CHART_QUERIES).
+WORKLIST_QUERIES = 4 + 1 + 5
 
 
 @pytest.fixture
@@ -104,7 +109,9 @@ def test_the_chart_runs_a_fixed_number_of_queries(nurse, build):
 
 def test_the_chart_of_a_patient_without_referrals_reads_the_patient_alone(nurse, make_patient):
     patient = make_patient(family_name="Noreferral")
-    assert queries(nurse, f"/staff/patients/{patient.public_id}/") == CHART_QUERIES + 1 - 5
+    assert (
+        queries(nurse, f"/staff/patients/{patient.public_id}/") == CHART_QUERIES + 1 - 5 - 2 - 5 - 1
+    )
     assert "No referral yet." in nurse.get(f"/staff/patients/{patient.public_id}/").content.decode()
 
 

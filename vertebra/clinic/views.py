@@ -5,12 +5,14 @@ every app's pages and login/logout write audit events, which core (the lowest la
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import Resolver404, resolve, reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
@@ -49,9 +51,28 @@ def healthz(request: HttpRequest) -> HttpResponse:
     return JsonResponse({"status": "ok"})
 
 
+def may_open(user: Any, url: str) -> bool:
+    """Whether the user's role has the capability the page at this local URL requires (pages
+    declare it with `@require`); an unknown path is not opened."""
+    try:
+        match = resolve(urlsplit(url).path)
+    except Resolver404:
+        return False
+    capability = getattr(match.func, "required_capability", None)
+    return capability is None or has_capability(user, capability)
+
+
 class LoginView(auth_views.LoginView):
     template_name = "clinic/login.html"
     redirect_authenticated_user = True
+
+    def get_success_url(self) -> str:
+        """The safe `next` page when the user's role may open it; their own home otherwise (a
+        link to a page the role cannot open would land on "Not allowed")."""
+        target = self.get_redirect_url()  # '' when absent or unsafe (another host, a scheme)
+        if target and may_open(self.request.user, target):
+            return target
+        return reverse("home")
 
     def form_valid(self, form: Any) -> HttpResponse:
         response = super().form_valid(form)

@@ -94,6 +94,8 @@ def require(capability: Capability) -> Callable[[ViewFunc], ViewFunc]:
                 return render(request, "403.html", status=403)
             return view(request, *args, **kwargs)
 
+        # Read by the login view: a `next` page the role may not open sends the user home.
+        wrapped.required_capability = capability  # type: ignore[attr-defined]
         return wrapped  # type: ignore[return-value]
 
     return decorator

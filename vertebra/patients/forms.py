@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from decimal import Decimal
 from typing import Any, cast
 
 from django import forms
+from django.conf import settings
 from django.db import models
 
+from vertebra.core import timeutil
 from vertebra.patients.models import (
     Anticoagulant,
     ClinicalAssessment,
+    Etiology,
     Fracture,
     Patient,
     Referral,
@@ -44,6 +49,29 @@ def _formfield(field: models.Field[Any, Any], **kwargs: Any) -> forms.Field | No
     if formfield is not None and isinstance(formfield, forms.TypedChoiceField) and field.blank:
         formfield.choices = [("", "Not assessed"), *list(field.choices or [])]  # type: ignore[misc]
     return formfield
+
+
+# Pregnancy is asked of a woman (or a patient whose sex is not recorded) under this age, as
+# clinical-reference §2.5 PRE-PREGNANCY-TEST asks for a test ("sex female or unknown, age < 55
+# or unknown"). The reference cites no source for 55: a clinic setting, overridden by
+# VERTEBRA_PREGNANCY_ASKED_UNDER_AGE.
+PREGNANCY_ASKED_UNDER_AGE = 55
+
+
+def pain_weeks_since(onset: dt.date) -> Decimal:
+    """Whole days since the onset as weeks, one decimal (the field's precision is two)."""
+    days = max((timeutil.clinic_today() - onset).days, 0)
+    return (Decimal(days) / 7).quantize(Decimal("0.1"))
+
+
+def pregnancy_applies(patient: Patient) -> bool:
+    limit = getattr(settings, "VERTEBRA_PREGNANCY_ASKED_UNDER_AGE", PREGNANCY_ASKED_UNDER_AGE)
+    if patient.sex not in ("", Sex.FEMALE):
+        return False
+    today = timeutil.clinic_today()
+    born = patient.birth_date
+    age = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+    return age < limit
 
 
 class VersionedForm(forms.ModelForm):  # type: ignore[type-arg]
@@ -91,13 +119,72 @@ class ReferralForm(VersionedForm):
 
 
 class AssessmentForm(VersionedForm):
+    """The assessment in clinical order. Pregnancy is asked only where it can apply
+    (`pregnancy_applies`); elsewhere the field is left out, so a posted value is ignored."""
+
+    def __init__(
+        self,
+        *args: Any,
+        patient: Patient | None = None,
+        onset: dt.date | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        if patient is not None and not pregnancy_applies(patient):
+            del self.fields["pregnant"]
+        if onset is not None:
+            weeks = pain_weeks_since(onset)
+            self.fields["pain_duration_weeks"].help_text = (
+                f"From the onset date {onset:%Y-%m-%d} recorded for the fracture: {weeks} weeks"
+                " (filled in when not recorded; correct it if the pain began later)."
+            )
+            if self.instance.pain_duration_weeks is None:
+                self.initial["pain_duration_weeks"] = weeks
+
+    def sections(self) -> tuple[tuple[str, tuple[str, ...]], ...]:
+        return tuple(
+            (title, tuple(name for name in names if name in self.fields))
+            for title, names in ASSESSMENT_SECTIONS
+        )
+
+    def service_data(self) -> dict[str, Any]:
+        return {name: self.cleaned_data[name] for name in self.fields if name != "version"}
+
     class Meta:
         model = ClinicalAssessment
         fields = ASSESSMENT_FIELDS
         formfield_callback = _formfield
 
 
+# Etiologies whose levels have a lesion type and a SINS (clinical-reference §2.1 "neoplastic
+# only", §3.2); the rules read them only there.
+NEOPLASTIC_ETIOLOGIES = frozenset({Etiology.METASTASIS, Etiology.MYELOMA})
+NEOPLASTIC_FIELDS = (
+    "lesion",
+    "sins_pain",
+    "sins_alignment",
+    "sins_collapse",
+    "sins_posterolateral",
+)
+
+
 class FractureForm(VersionedForm):
+    """Lesion type and SINS are asked at neoplastic levels only: the page shows them when the
+    etiology is metastasis or myeloma, and a value sent for another level is ignored (saved as
+    not assessed). Epidural extension stays at every level: RC-EPIDURAL reads it at every
+    level, so hiding it would leave a missing finding nobody could answer."""
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("etiology") not in NEOPLASTIC_ETIOLOGIES:
+            for name in NEOPLASTIC_FIELDS:
+                cleaned[name] = ""
+        return cleaned
+
+    @property
+    def neoplastic(self) -> bool:
+        return self["etiology"].value() in NEOPLASTIC_ETIOLOGIES
+
     class Meta:
         model = Fracture
         fields = FRACTURE_FIELDS
@@ -129,6 +216,8 @@ ASSESSMENT_SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
     (
         "Patient",
         (
+            "weight_kg",
+            "height_cm",
             "pregnant",
             "hospitalized",
             "asa_class",
@@ -148,7 +237,7 @@ ASSESSMENT_SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 
 FRACTURE_SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("Level and cause", ("level", "etiology", "high_energy_trauma", "onset_date", "lesion")),
+    ("Level and cause", ("level", "etiology", "high_energy_trauma", "onset_date")),
     ("Imaging", ("imaging_date", "imaging_report", "mri_oedema", "bone_scan_uptake")),
     (
         "Heights (mm)",
@@ -169,8 +258,6 @@ FRACTURE_SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "tension_band_failure",
         ),
     ),
-    (
-        "SINS components (neoplastic levels)",
-        ("sins_pain", "sins_alignment", "sins_collapse", "sins_posterolateral"),
-    ),
+    # Last, and shown only at neoplastic levels (FractureForm).
+    ("Neoplastic level (metastasis, myeloma): lesion and SINS components", NEOPLASTIC_FIELDS),
 )

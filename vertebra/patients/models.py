@@ -205,6 +205,18 @@ def _positive(value: Decimal) -> None:
 
 
 NON_NEGATIVE = [MinValueValidator(0)]
+# Plain sanity limits for adults (not clinical thresholds): a value outside is a typing or unit
+# error (pounds, inches, metres).
+WEIGHT_KG_RANGE = (20, 300)
+HEIGHT_CM_RANGE = (100, 230)
+WEIGHT_KG = [
+    MinValueValidator(WEIGHT_KG_RANGE[0], "Weight below 20 kg: check the value and unit."),
+    MaxValueValidator(WEIGHT_KG_RANGE[1], "Weight above 300 kg: check the value and unit."),
+]
+HEIGHT_CM = [
+    MinValueValidator(HEIGHT_CM_RANGE[0], "Height below 100 cm: check the value and unit."),
+    MaxValueValidator(HEIGHT_CM_RANGE[1], "Height above 230 cm: check the value and unit."),
+]
 PERCENT = [MinValueValidator(0), MaxValueValidator(100)]
 
 
@@ -285,6 +297,20 @@ class ClinicalAssessment(ClinicalRecord):
     allergies_pmma = _nullable_bool("Allergy to PMMA bone cement / opacifier")
     allergies_contrast = _nullable_bool("Allergy to iodinated contrast")
     allergies_local_anaesthetic = _nullable_bool("Allergy to local anaesthetic")
+    # Not read by the rules (§2.1 has no such facts), but the team must see them: prophylactic
+    # antibiotics, gloves and drapes, sedation drugs.
+    allergies_antibiotics = _nullable_bool("Allergy to antibiotics")
+    allergies_latex = _nullable_bool("Allergy to latex")
+    allergies_other = models.CharField(
+        "Other allergies",
+        max_length=200,
+        blank=True,
+        help_text="Agent and reaction, e.g. “morphine: rash”. Leave empty if none.",
+    )
+    # Body measures for sedation and drug dosing. On the assessment, not the patient: they are
+    # measured for this episode (weight changes) and versioned and audited with it.
+    weight_kg = _decimal("Weight (kg)", 4, 1, WEIGHT_KG)
+    height_cm = _decimal("Height (cm)", 4, 1, HEIGHT_CM)
     # bone_health.*
     bone_health_t_score = _decimal("Lowest DXA T-score", 4, 1)
     bone_health_osteoporosis_treatment = _nullable_bool("On anti-osteoporosis treatment")
@@ -330,6 +356,16 @@ class ClinicalAssessment(ClinicalRecord):
                 condition=Q(coagulation_crcl_ml_min__isnull=True)
                 | Q(coagulation_crcl_ml_min__gte=0),
                 name="assessment_crcl_nonneg",
+            ),
+            models.CheckConstraint(
+                condition=Q(weight_kg__isnull=True)
+                | Q(weight_kg__gte=WEIGHT_KG_RANGE[0], weight_kg__lte=WEIGHT_KG_RANGE[1]),
+                name="assessment_weight_kg_plausible",
+            ),
+            models.CheckConstraint(
+                condition=Q(height_cm__isnull=True)
+                | Q(height_cm__gte=HEIGHT_CM_RANGE[0], height_cm__lte=HEIGHT_CM_RANGE[1]),
+                name="assessment_height_cm_plausible",
             ),
         ]
 

@@ -79,6 +79,18 @@ def anticoagulant_get(*, public_id: Any) -> Anticoagulant | None:
     )
 
 
+def referral_first_onset(*, referral: Referral) -> dt.date | None:
+    """The earliest onset date recorded among the referral's active levels. One query."""
+    return (
+        Fracture.objects.filter(
+            referral=referral, record_status=RecordStatus.ACTIVE, onset_date__isnull=False
+        )
+        .order_by("onset_date")
+        .values_list("onset_date", flat=True)
+        .first()
+    )
+
+
 def patient_search(*, query: str = "", limit: int = SEARCH_LIMIT) -> QuerySet[Patient]:
     """Active patients matching every word of the query in name or MRN (partial, case- and
     accent-insensitive), or born on the date typed (2026-01-31, 31.01.2026, 31/01/2026)."""
@@ -118,6 +130,7 @@ class WorklistRow:
     family_name: str
     given_name: str
     mrn: str
+    referral_public_id: uuid.UUID
 
     @property
     def status_label(self) -> str:
@@ -152,6 +165,7 @@ _WORKLIST_COLUMNS = (
     "patient__family_name",
     "patient__given_name",
     "patient__mrn",
+    "public_id",
 )
 
 

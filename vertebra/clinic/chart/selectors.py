@@ -18,6 +18,7 @@ from functools import cache
 from typing import Any
 
 from vertebra.audit.models import AuditAction, AuditEvent
+from vertebra.core import timeutil
 from vertebra.core.models import RecordStatus
 from vertebra.core.prepared import PreparedQuery
 from vertebra.evaluation.models import Evaluation, FinalDecision
@@ -63,6 +64,14 @@ class ChartFracture:
     height_posterior_mm: Decimal | None
     height_reference_mm: Decimal | None
     posterior_wall_label: str  # "" when not assessed
+    onset_date: dt.date | None = None
+
+    @property
+    def age_weeks(self) -> int | None:
+        """Weeks since the onset (the fracture's age), None when the onset is not recorded."""
+        if self.onset_date is None:
+            return None
+        return (timeutil.clinic_today() - self.onset_date).days // 7
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,6 +212,7 @@ _FRACTURES = PreparedQuery(
             "height_posterior_mm",
             "height_reference_mm",
             "posterior_wall",
+            "onset_date",
         )
     )
 )
@@ -281,7 +291,7 @@ def _chart_lists(patient_pk: int) -> tuple[dict[int, list[Any]], ...]:
     fractures = _grouped(
         # Head to tail, as the spine diagram and the evaluation list them.
         sorted(_FRACTURES.rows(patient_pk), key=lambda row: _SPINE_POSITION[row[2]]),
-        lambda public_id, level, etiology, oedema, a, m, p, ref, wall: ChartFracture(
+        lambda public_id, level, etiology, oedema, a, m, p, ref, wall, onset: ChartFracture(
             public_id,
             level,
             etiologies(etiology),
@@ -291,6 +301,7 @@ def _chart_lists(patient_pk: int) -> tuple[dict[int, list[Any]], ...]:
             p,
             ref,
             walls(wall),
+            onset,
         ),
     )
     antithrombotics = _grouped(_ANTITHROMBOTICS.rows(patient_pk), ChartAntithrombotic)

@@ -142,12 +142,22 @@ def assessment(rng: random.Random, case: Case, *, planned_on: dt.date | None) ->
         "allergies_pmma": False,
         "allergies_contrast": False,
         "allergies_local_anaesthetic": False,
+        "allergies_antibiotics": False,
+        "allergies_latex": False,
+        "allergies_other": "",
         "bone_health_t_score": Decimal(rng.randint(-38, -25)) / 10,
         "bone_health_osteoporosis_treatment": rng.random() < 0.4,
         "bone_health_prior_vertebral_fractures": rng.randint(0, 2),
         "surgical_backup_available": True,
         "planned_procedure_date": planned_on,
     }
+    # Weight and height from their own generator, seeded by facts drawn above, so the shared
+    # sequence (and with it every story) stays as it was.
+    seed = f"{data['function_rmdq']}/{data['coagulation_platelets_10e9_per_l']}"
+    body = random.Random(seed)  # noqa: S311 - reproducible fiction
+    data.update(
+        weight_kg=Decimal(body.randint(450, 850)) / 10, height_cm=Decimal(body.randint(148, 178))
+    )
     if case == Case.IMPROVING:
         data.update(pain_trend="improving", pain_nrs=rng.randint(4, 5), function_rmdq=9)
     if case == Case.REVIEW_METASTASIS:

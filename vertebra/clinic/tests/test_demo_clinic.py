@@ -156,3 +156,17 @@ def test_the_audit_trail_verifies_and_runs_in_time_order():
     # The staff who did the work are the actors, not a faceless system account.
     actors = Counter(AuditEvent.objects.values_list("actor_username", flat=True))
     assert {"nurse", "physician", "scheduler"} <= set(actors)
+
+
+def test_assessed_patients_have_weight_height_and_every_allergy_answered():
+    from vertebra.patients.models import ClinicalAssessment
+
+    # The consultation records the full assessment (a referral letter alone has no ASA class).
+    assessed = ClinicalAssessment.objects.exclude(asa_class=None)
+    assert assessed.count() >= PATIENTS // 2
+    for a in assessed:
+        assert 20 <= a.weight_kg <= 300
+        assert 100 <= a.height_cm <= 230
+        assert a.allergies_antibiotics is False
+        assert a.allergies_latex is False
+        assert a.allergies_other == ""

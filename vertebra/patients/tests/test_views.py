@@ -82,7 +82,7 @@ def test_worklist_rows_show_and_escape_every_column(client_for, actor, make_pati
     services.referral_set_status(
         actor=actor, referral=referral, to_status="closed", reason="Declined"
     )
-    assert '<tr><td colspan="6">No referrals here.</td></tr>' in (
+    assert '<tr><td colspan="7">No referrals here.</td></tr>' in (
         client_for(Role.NURSE).get("/staff/").content.decode()
     )
 
