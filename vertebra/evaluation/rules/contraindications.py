@@ -19,7 +19,6 @@ from vertebra.evaluation.rules.results import (
     PRESENT,
     RELATIVE,
     Finding,
-    constant,
     finding,
 )
 from vertebra.evaluation.rules.settings import RuleSettings
@@ -39,9 +38,9 @@ class _Flag:
     __slots__ = ("absent", "missing", "present")
 
     def __init__(self, rule: str, kind: str, source: str, texts: tuple[str, str, str]) -> None:
-        self.present = constant(rule, kind, PRESENT, None, source, texts[0])
-        self.absent = constant(rule, kind, ABSENT, None, source, texts[1])
-        self.missing = constant(rule, PRECONDITION, MISSING, None, source, texts[2])
+        self.present = finding(rule, kind, PRESENT, None, source, texts[0])
+        self.absent = finding(rule, kind, ABSENT, None, source, texts[1])
+        self.missing = finding(rule, PRECONDITION, MISSING, None, source, texts[2])
 
     def pick(self, value: bool | None) -> Finding:
         if value is None:
@@ -67,7 +66,7 @@ def pain_not_fracture(snapshot: CandidateSnapshot) -> Finding:
     return _ATTRIBUTABLE
 
 
-_NOT_ATTRIBUTABLE = constant(
+_NOT_ATTRIBUTABLE = finding(
     "CI-PAIN-NOT-FRACTURE",
     ABSOLUTE,
     PRESENT,
@@ -75,7 +74,7 @@ _NOT_ATTRIBUTABLE = constant(
     SRC_CONTRA,
     "Pain is not attributable to the imaged fracture: look for another cause.",
 )
-_ASYMPTOMATIC = constant(
+_ASYMPTOMATIC = finding(
     "CI-PAIN-NOT-FRACTURE",
     ABSOLUTE,
     PRESENT,
@@ -83,7 +82,7 @@ _ASYMPTOMATIC = constant(
     SRC_CONTRA,
     "Asymptomatic fracture (NRS 0): augmentation is not indicated.",
 )
-_ATTRIBUTION_MISSING = constant(
+_ATTRIBUTION_MISSING = finding(
     "CI-PAIN-NOT-FRACTURE",
     MISSING_INFORMATION,
     MISSING,
@@ -91,7 +90,7 @@ _ATTRIBUTION_MISSING = constant(
     SRC_CONTRA,
     "Confirm the pain is focal and concordant with the imaged level (tenderness over the level).",
 )
-_ATTRIBUTABLE = constant(
+_ATTRIBUTABLE = finding(
     "CI-PAIN-NOT-FRACTURE",
     ABSOLUTE,
     ABSENT,
@@ -109,12 +108,12 @@ def improving(snapshot: CandidateSnapshot) -> Finding:
         return _IMPROVING_MISSING
     if trend == "improving":
         return _IMPROVING_PRESENT
-    return constant(
+    return finding(
         "CI-IMPROVING", ABSOLUTE, ABSENT, None, SRC_CONTRA, f"Pain {trend}, not improving."
     )
 
 
-_IMPROVING_PRESENT = constant(
+_IMPROVING_PRESENT = finding(
     "CI-IMPROVING",
     ABSOLUTE,
     PRESENT,
@@ -122,7 +121,7 @@ _IMPROVING_PRESENT = constant(
     SRC_CONTRA,
     "Pain is improving steadily on medical therapy: continue it.",
 )
-_IMPROVING_MISSING = constant(
+_IMPROVING_MISSING = finding(
     "CI-IMPROVING",
     PRECONDITION,
     MISSING,
@@ -138,7 +137,7 @@ def no_acute_fracture(agg: Aggregates) -> Finding:
     if agg.acute:
         return _SOME_ACUTE
     if agg.levels_recorded and not agg.unknown:
-        return constant(
+        return finding(
             "CI-NO-ACUTE-FRACTURE",
             ABSOLUTE,
             PRESENT,
@@ -150,10 +149,10 @@ def no_acute_fracture(agg: Aggregates) -> Finding:
     return _ACUITY_NOT_ESTABLISHED
 
 
-_SOME_ACUTE = constant(
+_SOME_ACUTE = finding(
     "CI-NO-ACUTE-FRACTURE", ABSOLUTE, ABSENT, None, SRC_CONTRA, "At least one level is acute."
 )
-_ACUITY_NOT_ESTABLISHED = constant(
+_ACUITY_NOT_ESTABLISHED = finding(
     "CI-NO-ACUTE-FRACTURE",
     PRECONDITION,
     MISSING,
@@ -175,7 +174,7 @@ def infection(snapshot: CandidateSnapshot) -> Finding:
 
 
 def _active_infection(where: str) -> Finding:
-    return constant(
+    return finding(
         "CI-INFECTION",
         ABSOLUTE,
         PRESENT,
@@ -187,10 +186,10 @@ def _active_infection(where: str) -> Finding:
 
 _LOCAL_INFECTION = _active_infection("osteomyelitis/discitis at the target level")
 _SYSTEMIC_INFECTION = _active_infection("untreated systemic infection")
-_NO_INFECTION = constant(
+_NO_INFECTION = finding(
     "CI-INFECTION", ABSOLUTE, ABSENT, None, SRC_CONTRA, "No local or systemic infection."
 )
-_INFECTION_MISSING = constant(
+_INFECTION_MISSING = finding(
     "CI-INFECTION",
     PRECONDITION,
     MISSING,
@@ -220,13 +219,13 @@ def coagulopathy(snapshot: CandidateSnapshot, settings: RuleSettings) -> Finding
     return _CORRECTABLE_MISSING
 
 
-_UNCORRECTABLE = constant(
+_UNCORRECTABLE = finding(
     "CI-COAGULOPATHY", ABSOLUTE, PRESENT, None, SRC_CONTRA, "Uncorrectable coagulopathy."
 )
-_CORRECTABLE = constant(
+_CORRECTABLE = finding(
     "CI-COAGULOPATHY", ABSOLUTE, ABSENT, None, SRC_CONTRA, "Any coagulopathy is correctable."
 )
-_WITHIN_TARGET = constant(
+_WITHIN_TARGET = finding(
     "CI-COAGULOPATHY",
     ABSOLUTE,
     ABSENT,
@@ -234,7 +233,7 @@ _WITHIN_TARGET = constant(
     SRC_CONTRA,
     "INR and platelets within target: no coagulopathy.",
 )
-_CORRECTABLE_MISSING = constant(
+_CORRECTABLE_MISSING = finding(
     "CI-COAGULOPATHY",
     PRECONDITION,
     MISSING,
@@ -273,7 +272,7 @@ _PREGNANCY = _by_kind(
     ),
 )
 _PREGNANCY_NOT_APPLICABLE = {
-    kind: constant(
+    kind: finding(
         "CI-PREGNANCY",
         kind,
         ABSENT,
@@ -303,7 +302,7 @@ _ALLERGY = _by_kind(
 )
 
 
-def _msg_neuro(status: str, names: tuple[str, ...]) -> str:
+def _msg_neuro(status: str, names: list[str]) -> str:
     if status == PRESENT:
         return f"{', '.join(names).capitalize()} attributable to the fracture: surgical opinion."
     if status == MISSING:
@@ -317,25 +316,16 @@ _NEURO_SIGNS = ("radicular pain", "neurological deficit", "myelopathy")
 def neuro(snapshot: CandidateSnapshot) -> Finding:
     """RC-NEURO: radicular pain, neurological deficit or myelopathy attributable to the fracture
     [LCD], [SIR2014], [ACRPP], [CIRSE2017]."""
-    radicular = snapshot.pain.radicular
-    facts = snapshot.neuro
-    deficit, myelopathy = facts.deficit, facts.myelopathy
-    signs = (radicular, deficit, myelopathy)
-    present = tuple(name for name, sign in zip(_NEURO_SIGNS, signs, strict=True) if sign is True)
-    unknown = tuple(name for name, sign in zip(_NEURO_SIGNS, signs, strict=True) if sign is None)
-    return _neuro(present, unknown)
-
-
-def _neuro(present: tuple[str, ...], unknown: tuple[str, ...]) -> Finding:
+    signs = (snapshot.pain.radicular, snapshot.neuro.deficit, snapshot.neuro.myelopathy)
+    present = [name for name, sign in zip(_NEURO_SIGNS, signs, strict=True) if sign is True]
+    unknown = [name for name, sign in zip(_NEURO_SIGNS, signs, strict=True) if sign is None]
     if present:
-        return finding(
-            "RC-NEURO", RELATIVE, PRESENT, None, SRC_CONTRA, _msg_neuro, PRESENT, present
-        )
-    if unknown:
-        return finding(
-            "RC-NEURO", PRECONDITION, MISSING, None, SRC_CONTRA, _msg_neuro, MISSING, unknown
-        )
-    return finding("RC-NEURO", RELATIVE, ABSENT, None, SRC_CONTRA, _msg_neuro, ABSENT, ())
+        kind, status, names = RELATIVE, PRESENT, present
+    elif unknown:
+        kind, status, names = PRECONDITION, MISSING, unknown
+    else:
+        kind, status, names = RELATIVE, ABSENT, []
+    return finding("RC-NEURO", kind, status, None, SRC_CONTRA, _msg_neuro(status, names))
 
 
 def _msg_levels(targets: int, possible: int) -> str:
@@ -356,17 +346,13 @@ def levels_count(agg: Aggregates) -> Finding:
     """RC-LEVELS: more than 3 target levels in one session [LCD]; missing when the known targets
     are ≤ 3 but targets plus unknown-acuity levels exceed 3."""
     targets, possible = len(agg.targets), len(agg.targets) + len(agg.potential)
-    return _levels_count(targets, possible)
-
-
-def _levels_count(targets: int, possible: int) -> Finding:
     if targets > th.MAX_LEVELS_PER_SESSION:
         kind, status = RELATIVE, PRESENT
     elif possible > th.MAX_LEVELS_PER_SESSION:
         kind, status = PRECONDITION, MISSING
     else:
         kind, status = RELATIVE, ABSENT
-    return finding("RC-LEVELS", kind, status, None, SRC_LEVELS, _msg_levels, targets, possible)
+    return finding("RC-LEVELS", kind, status, None, SRC_LEVELS, _msg_levels(targets, possible))
 
 
 def backup(snapshot: CandidateSnapshot, settings: RuleSettings) -> Finding | None:

@@ -80,21 +80,20 @@ def _normalise(name: str) -> str:
 
 
 _BY_NORMALISED: dict[str, Drug] = {_normalise(name): drug for name, drug in _BY_NAME.items()}
-# Longest names first so "acetylsalicylic acid 100 mg" matches before a shorter prefix could.
-_PREFIXES = sorted(_BY_NORMALISED, key=len, reverse=True)
 
 
 def match_drug(name: str) -> Drug | None:
     """The table row for a recorded drug name: generic or brand, any case, dose text allowed
-    after the name ("Eliquis 5 mg twice daily"). None when the drug is not in the table."""
-    text = _normalise(name)
-    found = _BY_NORMALISED.get(text)
-    if found is None:
-        for prefix in _PREFIXES:
-            if text.startswith(prefix + " "):
-                found = _BY_NORMALISED[prefix]
-                break
-    return found
+    after the name ("Eliquis 5 mg twice daily"). None when the drug is not in the table.
+
+    The longest run of leading words that is a name in the table decides, so that
+    "acetylsalicylic acid 100 mg" matches before a shorter name could."""
+    words = _normalise(name).split(" ")
+    for count in range(len(words), 0, -1):
+        found = _BY_NORMALISED.get(" ".join(words[:count]))
+        if found is not None:
+            return found
+    return None
 
 
 def hold_interval(

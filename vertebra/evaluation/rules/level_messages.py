@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from vertebra.evaluation.rules.results import ABSENT, PRESENT
 
 
@@ -21,15 +19,11 @@ def range_absent(level: str, in_range: bool) -> str:
     return f"{level} is outside T1–L5 but not acute."
 
 
-def yes_no(text: str) -> str:
-    return text
+def if_acute(text: str) -> str:
+    return f"If this level proves acute: {text}"
 
 
-def if_acute(message: Callable[..., str], *facts: object) -> str:
-    return f"If this level proves acute: {message(*facts)}"
-
-
-def retropulsion(reasons: tuple[str, ...], status: str, threshold: str) -> str:
+def retropulsion(reasons: list[str], status: str, threshold: str) -> str:
     if status == PRESENT:
         return (
             f"{', '.join(reasons)}: risk of canal leakage or cord compression; "
@@ -71,17 +65,13 @@ def instability(status: str, detail: str) -> str:
     return f"Instability not assessable: {detail}."
 
 
-def imaging(needs: tuple[str, ...]) -> str:
+def imaging(needs: list[str]) -> str:
     if not needs:
         return "Imaging sufficient for this level."
     return "; ".join(needs) + "."
 
 
-def biopsy(reason: str) -> str:
-    return reason
-
-
-def leakage(factors: tuple[str, ...]) -> str:
+def leakage(factors: list[str]) -> str:
     return (
         f"Cement leakage risk factors: {'; '.join(factors)}. Advice: high-viscosity cement, "
         "careful lateral fluoroscopy."

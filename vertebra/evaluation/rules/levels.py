@@ -7,8 +7,6 @@ Sources: [LCD], [SIR2014], [ACRPP], [CIRSE2017], [CCP2018], [GENANT1993], [OF201
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from vertebra.evaluation.rules import level_messages as msg
 from vertebra.evaluation.rules import thresholds as th
 from vertebra.evaluation.rules.level_state import ACUTE, NOT_ACUTE, UNKNOWN, LevelState
@@ -41,41 +39,22 @@ def level_range(state: LevelState) -> Finding:
     """RC-LEVEL-RANGE: an acute level outside T1–L5 [LCD], [CCP2018], [SIR2014]."""
     level = state.level
     if state.in_range or state.acuity == NOT_ACUTE:
-        return finding(
-            "RC-LEVEL-RANGE",
-            RELATIVE,
-            ABSENT,
-            level,
-            SRC_INDICATION,
-            msg.range_absent,
-            level,
-            state.in_range,
-        )
+        text = msg.range_absent(level, state.in_range)
+        return finding("RC-LEVEL-RANGE", RELATIVE, ABSENT, level, SRC_INDICATION, text)
     if state.acuity == ACUTE:
-        return finding(
-            "RC-LEVEL-RANGE", RELATIVE, PRESENT, level, SRC_INDICATION, msg.range_present, level
-        )
-    return finding(
-        "RC-LEVEL-RANGE", PRECONDITION, MISSING, level, SRC_INDICATION, msg.range_missing, level
-    )
+        text = msg.range_present(level)
+        return finding("RC-LEVEL-RANGE", RELATIVE, PRESENT, level, SRC_INDICATION, text)
+    text = msg.range_missing(level)
+    return finding("RC-LEVEL-RANGE", PRECONDITION, MISSING, level, SRC_INDICATION, text)
 
 
-def _review(
-    rule: str,
-    status: str,
-    state: LevelState,
-    source: str,
-    message: Callable[..., str],
-    *facts: object,
-) -> Finding:
+def _review(rule: str, status: str, state: LevelState, source: str, text: str) -> Finding:
     """A review flag at a target level; at a level that may prove acute, "present" is reported
     as missing (work-up), so an unknown acuity never hides a flag nor raises one."""
     if status == PRESENT and state.potential:
-        return finding(
-            rule, PRECONDITION, MISSING, state.level, source, msg.if_acute, message, *facts
-        )
+        return finding(rule, PRECONDITION, MISSING, state.level, source, msg.if_acute(text))
     kind = PRECONDITION if status == MISSING else RELATIVE
-    return finding(rule, kind, status, state.level, source, message, *facts)
+    return finding(rule, kind, status, state.level, source, text)
 
 
 def high_energy(state: LevelState) -> Finding:
@@ -88,7 +67,7 @@ def high_energy(state: LevelState) -> Finding:
         text = "High-energy trauma: outside the fragility-fracture pathway; specialist opinion."
     else:
         status, text = ABSENT, "No high-energy trauma."
-    return _review("RC-HIGH-ENERGY-TRAUMA", status, state, SRC_INDICATION, msg.yes_no, text)
+    return _review("RC-HIGH-ENERGY-TRAUMA", status, state, SRC_INDICATION, text)
 
 
 def retropulsion(state: LevelState, settings: RuleSettings) -> Finding:
@@ -113,17 +92,9 @@ def retropulsion(state: LevelState, settings: RuleSettings) -> Finding:
     elif canal > threshold:
         present.append(f"canal compromise {canal} %")
     status = PRESENT if present else (MISSING if unknown else ABSENT)
-    reasons = tuple(present) if present else tuple(unknown)
-    return _review(
-        "RC-RETROPULSION",
-        status,
-        state,
-        SRC_CONTRA,
-        msg.retropulsion,
-        reasons,
-        status,
-        str(threshold),
-    )
+    reasons = present or unknown
+    text = msg.retropulsion(reasons, status, str(threshold))
+    return _review("RC-RETROPULSION", status, state, SRC_CONTRA, text)
 
 
 def epidural(state: LevelState) -> Finding:
@@ -136,7 +107,7 @@ def epidural(state: LevelState) -> Finding:
         text = "Tumour extends into the epidural space: multidisciplinary/surgical opinion."
     else:
         status, text = ABSENT, "No epidural tumour extension."
-    return _review("RC-EPIDURAL", status, state, SRC_CONTRA, msg.yes_no, text)
+    return _review("RC-EPIDURAL", status, state, SRC_CONTRA, text)
 
 
 def severe_collapse(state: LevelState, settings: RuleSettings) -> Finding:
@@ -158,17 +129,8 @@ def severe_collapse(state: LevelState, settings: RuleSettings) -> Finding:
         at_least = True
     else:
         status = ABSENT
-    return _review(
-        "RC-SEVERE-COLLAPSE",
-        status,
-        state,
-        SRC_COLLAPSE,
-        msg.collapse,
-        status,
-        percent,
-        at_least,
-        settings.severe_collapse_text,
-    )
+    text = msg.collapse(status, percent, at_least, settings.severe_collapse_text)
+    return _review("RC-SEVERE-COLLAPSE", status, state, SRC_COLLAPSE, text)
 
 
 def instability(state: LevelState, settings: RuleSettings) -> Finding:
@@ -213,36 +175,20 @@ def instability(state: LevelState, settings: RuleSettings) -> Finding:
     if status == MISSING and sins_missing:
         # §2.2: a missing SINS component or lesion at a neoplastic (possible) target level is
         # missing information: SINS gates surgical consultation.
+        text = msg.instability(MISSING, f"{detail}; complete the SINS")
         return finding(
-            "RC-INSTABILITY",
-            MISSING_INFORMATION,
-            MISSING,
-            state.level,
-            SRC_INSTABILITY,
-            msg.instability,
-            MISSING,
-            f"{detail}; complete the SINS",
+            "RC-INSTABILITY", MISSING_INFORMATION, MISSING, state.level, SRC_INSTABILITY, text
         )
-    return _review(
-        "RC-INSTABILITY", status, state, SRC_INSTABILITY, msg.instability, status, detail
-    )
+    text = msg.instability(status, detail)
+    return _review("RC-INSTABILITY", status, state, SRC_INSTABILITY, text)
 
 
 def imaging(state: LevelState, settings: RuleSettings) -> Finding:
     """PRE-IMAGING: unknown acuity → MRI with STIR (bone scan, SPECT/CT or CT when MRI is
     impossible) [CCP2018]; posterior wall unknown at a target level → CT [CIRSE2017] (check)."""
-    ct = bool(
-        state.target
-        and settings.ct_when_posterior_wall_unknown
-        and state.fracture.posterior_wall is None
-    )
-    return _imaging(state.level, state.acuity == UNKNOWN, state.neoplastic, ct)
-
-
-def _imaging(level: str, acuity_unknown: bool, neoplastic: bool, ct: bool) -> Finding:
     needs: list[str] = []
-    if acuity_unknown:
-        if neoplastic:
+    if state.acuity == UNKNOWN:
+        if state.neoplastic:
             needs.append(
                 "MRI with STIR to show marrow oedema, and the lesion type (lytic, mixed, blastic)"
             )
@@ -251,12 +197,15 @@ def _imaging(level: str, acuity_unknown: bool, neoplastic: bool, ct: bool) -> Fi
                 "MRI with STIR to show marrow oedema (bone scan, SPECT/CT or CT when MRI is "
                 "impossible)"
             )
-    if ct:
+    if (
+        state.target
+        and settings.ct_when_posterior_wall_unknown
+        and state.fracture.posterior_wall is None
+    ):
         needs.append("CT to assess the posterior wall")
     status = MISSING if needs else ABSENT
-    return finding(
-        "PRE-IMAGING", PRECONDITION, status, level, SRC_IMAGING, msg.imaging, tuple(needs)
-    )
+    text = msg.imaging(needs)
+    return finding("PRE-IMAGING", PRECONDITION, status, state.level, SRC_IMAGING, text)
 
 
 def biopsy(state: LevelState) -> Finding:
@@ -279,7 +228,7 @@ def biopsy(state: LevelState) -> Finding:
         )
     else:
         status, text = ABSENT, f"Etiology {state.etiology}: no biopsy needed for the decision."
-    return finding("PRE-BIOPSY", PRECONDITION, status, state.level, SRC_CONTRA, msg.biopsy, text)
+    return finding("PRE-BIOPSY", PRECONDITION, status, state.level, SRC_CONTRA, text)
 
 
 def leakage(state: LevelState) -> Finding | None:
@@ -290,10 +239,6 @@ def leakage(state: LevelState) -> Finding | None:
     wall = bool(fracture.posterior_wall in ("minor", "distinct") or fracture.retropulsion)
     if not (cleft or cortical or wall):
         return None
-    return _leakage(state.level, cleft, cortical, wall)
-
-
-def _leakage(level: str, cleft: bool, cortical: bool, wall: bool) -> Finding:
     factors: list[str] = []
     if cleft:
         factors.append("intravertebral cleft (OR 1.40) [LEAK2017]")
@@ -301,12 +246,5 @@ def _leakage(level: str, cleft: bool, cortical: bool, wall: bool) -> Finding:
         factors.append("cortical disruption (OR 5.56) [LEAK2017]")
     if wall:
         factors.append("posterior-wall involvement: canal leakage [YEOM2003]")
-    return finding(
-        "RISK-CEMENT-LEAKAGE",
-        RISK,
-        PRESENT,
-        level,
-        SRC_LEAKAGE,
-        msg.leakage,
-        tuple(factors),
-    )
+    text = msg.leakage(factors)
+    return finding("RISK-CEMENT-LEAKAGE", RISK, PRESENT, state.level, SRC_LEAKAGE, text)

@@ -18,7 +18,6 @@ from vertebra.evaluation.rules.results import (
     PRESENT,
     RELATIVE,
     Finding,
-    constant,
     finding,
 )
 from vertebra.evaluation.rules.sources import cite
@@ -58,10 +57,6 @@ class Aggregates:
         self.kyphosis_present = self.kyphosis_unknown = False
 
 
-def _text(text: str) -> str:
-    return text
-
-
 # --- §2.3 indications ---------------------------------------------------------------------------
 
 
@@ -76,7 +71,7 @@ def _msg_acuity_unknown(levels: tuple[str, ...]) -> str:
     )
 
 
-_NO_LEVEL_RECORDED = constant(
+_NO_LEVEL_RECORDED = finding(
     "IND-ACUTE-FRACTURE",
     MISSING_INFORMATION,
     MISSING,
@@ -84,7 +79,7 @@ _NO_LEVEL_RECORDED = constant(
     SRC_INDICATION,
     "No fracture level recorded: record the imaged levels and their acuity (MRI with STIR).",
 )
-_NO_LEVEL_ACUTE = constant(
+_NO_LEVEL_ACUTE = finding(
     "IND-ACUTE-FRACTURE",
     INDICATION,
     NOT_MET,
@@ -98,19 +93,12 @@ def acute_fracture(agg: Aggregates) -> Finding:
     """IND-ACUTE-FRACTURE: at least one acute level (any region) [LCD], [CCP2018], [SIR2014]."""
     rule = "IND-ACUTE-FRACTURE"
     if agg.acute:
-        return finding(rule, INDICATION, MET, None, SRC_INDICATION, _msg_acute, agg.acute)
+        return finding(rule, INDICATION, MET, None, SRC_INDICATION, _msg_acute(agg.acute))
     if not agg.levels_recorded:
         return _NO_LEVEL_RECORDED
     if agg.unknown:
-        return finding(
-            rule,
-            MISSING_INFORMATION,
-            MISSING,
-            None,
-            SRC_INDICATION,
-            _msg_acuity_unknown,
-            agg.unknown,
-        )
+        text = _msg_acuity_unknown(agg.unknown)
+        return finding(rule, MISSING_INFORMATION, MISSING, None, SRC_INDICATION, text)
     return _NO_LEVEL_ACUTE
 
 
@@ -129,7 +117,7 @@ def _msg_severity(nrs: int, hospitalized: bool | None) -> str:
     return f"Pain NRS {nrs} as an outpatient: meets the threshold of ≥ 5."
 
 
-_NRS_NOT_RECORDED = constant(
+_NRS_NOT_RECORDED = finding(
     "IND-PAIN-SEVERITY",
     MISSING_INFORMATION,
     MISSING,
@@ -146,11 +134,6 @@ def pain_severity(snapshot: CandidateSnapshot) -> Finding:
     if nrs is None:
         return _NRS_NOT_RECORDED
     hospitalized = snapshot.patient.hospitalized
-    return _pain_severity(nrs, None if hospitalized is None else bool(hospitalized))
-
-
-def _pain_severity(nrs: int, hospitalized: bool | None) -> Finding:
-    rule = "IND-PAIN-SEVERITY"
     if nrs >= th.NRS_SEVERE:
         kind, status = INDICATION, MET
     elif nrs < th.NRS_OUTPATIENT:
@@ -161,16 +144,8 @@ def _pain_severity(nrs: int, hospitalized: bool | None) -> Finding:
         kind, status = INDICATION, NOT_MET
     else:
         kind, status = INDICATION, MET
-    return finding(
-        rule,
-        kind,
-        status,
-        None,
-        SRC_INDICATION,
-        _msg_severity,
-        nrs,
-        None if nrs >= th.NRS_SEVERE or nrs < th.NRS_OUTPATIENT else hospitalized,
-    )
+    text = _msg_severity(nrs, hospitalized)
+    return finding("IND-PAIN-SEVERITY", kind, status, None, SRC_INDICATION, text)
 
 
 def _msg_care(tried: bool | None, failures: tuple[str, ...]) -> str:
@@ -208,21 +183,15 @@ def conservative_care(snapshot: CandidateSnapshot) -> Finding:
         failures += (_PT_INTOLERABLE,)
     if care.analgesic_side_effects:
         failures += (_SIDE_EFFECTS,)
-    # The rule and its message test ``tried`` only with ``is True`` / ``is False``.
-    tried = True if care.tried is True else False if care.tried is False else None
-    return _conservative_care(tried, failures)
-
-
-def _conservative_care(tried: bool | None, failures: tuple[str, ...]) -> Finding:
+    tried = care.tried
     if tried is True or failures:
         kind, status = INDICATION, MET
     elif tried is False:
         kind, status = INDICATION, NOT_MET
     else:
         kind, status = MISSING_INFORMATION, MISSING
-    return finding(
-        "IND-CONSERVATIVE-CARE", kind, status, None, SRC_INDICATION, _msg_care, tried, failures
-    )
+    text = _msg_care(tried, failures)
+    return finding("IND-CONSERVATIVE-CARE", kind, status, None, SRC_INDICATION, text)
 
 
 def pain_course(snapshot: CandidateSnapshot, agg: Aggregates) -> Finding | None:
@@ -241,7 +210,7 @@ def pain_course(snapshot: CandidateSnapshot, agg: Aggregates) -> Finding | None:
     return _stable_course(snapshot, agg)
 
 
-_TREND_MISSING = constant(
+_TREND_MISSING = finding(
     "IND-PAIN-COURSE",
     MISSING_INFORMATION,
     MISSING,
@@ -249,7 +218,7 @@ _TREND_MISSING = constant(
     SRC_COURSE,
     "Record the pain trend under non-surgical management (worsening, stable or improving).",
 )
-_WORSENING = constant(
+_WORSENING = finding(
     "IND-PAIN-COURSE",
     INDICATION,
     MET,
@@ -257,7 +226,7 @@ _WORSENING = constant(
     SRC_COURSE,
     "Pain worsening despite non-surgical management.",
 )
-_IMPROVING = constant(
+_IMPROVING = finding(
     "IND-PAIN-COURSE",
     INDICATION,
     NOT_MET,
@@ -295,7 +264,7 @@ def _stable_course(snapshot: CandidateSnapshot, agg: Aggregates) -> Finding:
         kind, status = INDICATION, NOT_MET
     else:
         kind, status = MISSING_INFORMATION, MISSING
-    return finding(rule, kind, status, None, SRC_COURSE, _msg_stable, nrs, present, unknown)
+    return finding(rule, kind, status, None, SRC_COURSE, _msg_stable(nrs, present, unknown))
 
 
 _HEIGHT_ITEM = "height loss > 25 %"
@@ -317,10 +286,10 @@ def _msg_stable(nrs: int | None, present: tuple[str, ...], unknown: tuple[str, .
     return f"Stable pain: {need}complete the items ({facts})."
 
 
-_AGE_MISSING = constant(
+_AGE_MISSING = finding(
     "RC-AGE-UNDER-18", PRECONDITION, MISSING, None, SRC_INDICATION, "Record the patient's age."
 )
-_ADULT = constant("RC-AGE-UNDER-18", RELATIVE, ABSENT, None, SRC_INDICATION, "Adult patient.")
+_ADULT = finding("RC-AGE-UNDER-18", RELATIVE, ABSENT, None, SRC_INDICATION, "Adult patient.")
 
 
 def age_under_18(snapshot: CandidateSnapshot) -> Finding:
@@ -329,13 +298,6 @@ def age_under_18(snapshot: CandidateSnapshot) -> Finding:
     if age is None:
         return _AGE_MISSING
     if age < th.ADULT_AGE:
-        return finding(
-            "RC-AGE-UNDER-18",
-            RELATIVE,
-            PRESENT,
-            None,
-            SRC_INDICATION,
-            _text,
-            f"Age {age}: under 18, outside the adult pathway; specialist opinion.",
-        )
+        text = f"Age {age}: under 18, outside the adult pathway; specialist opinion."
+        return finding("RC-AGE-UNDER-18", RELATIVE, PRESENT, None, SRC_INDICATION, text)
     return _ADULT

@@ -5,7 +5,7 @@ dataclasses); render.py turns them into JSON or text."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from operator import attrgetter
 from typing import NamedTuple
@@ -100,23 +100,9 @@ class EvaluationResult:
 
 
 def finding(
-    rule: str,
-    kind: str,
-    status: str,
-    level: str | None,
-    source: str,
-    message: Callable[..., str],
-    *facts: object,
-) -> Finding:
-    """The finding of a rule, its message written by ``message(*facts)`` and followed by the
-    source."""
-    return Finding(rule, kind, status, level, f"{message(*facts)} {source}", source)
-
-
-def constant(
     rule: str, kind: str, status: str, level: str | None, source: str, text: str
 ) -> Finding:
-    """A finding whose message is fixed text, followed by the source."""
+    """The finding of a rule: its message is ``text`` followed by the source."""
     return Finding(rule, kind, status, level, f"{text} {source}", source)
 
 

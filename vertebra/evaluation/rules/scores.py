@@ -31,6 +31,13 @@ GENANT_LABELS = ("normal", "mild", "moderate", "severe")
 _EXACT = Context(prec=60, traps=[Inexact, Rounded, InvalidOperation])
 # Display only (percentages and ratios shown to people): then one plain half-up rounding.
 _DISPLAY = Context(prec=60)
+# The shares of §3.1, built once.
+_NO_LOSS = Decimal(0)
+_TWENTY_PERCENT = Decimal("0.20")
+_TWENTY_FIVE_PERCENT = Decimal("0.25")
+_FORTY_PERCENT = Decimal("0.40")
+_NINETY_PERCENT = Decimal("0.90")
+_TENTH, _HUNDREDTH = Decimal("0.1"), Decimal("0.01")  # display rounding
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +69,7 @@ class GenantResult:
     def height_loss_percent(self) -> float:
         """Display only: percent rounded half-up to one decimal (§3.1: round only for display)."""
         percent = _DISPLAY.divide(_EXACT.multiply(self.loss_mm, 100), self.expected_mm)
-        return float(percent.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP, context=_DISPLAY))
+        return float(percent.quantize(_TENTH, rounding=ROUND_HALF_UP, context=_DISPLAY))
 
     @property
     def ratio_anterior_posterior(self) -> Decimal | None:
@@ -74,15 +81,15 @@ class GenantResult:
 
     def loss_at_least(self, numerator: int, denominator: int) -> bool:
         """Exactly: is the height loss ≥ numerator/denominator of the expected height?"""
-        with localcontext(_EXACT):
-            return self.loss_mm * denominator >= self.expected_mm * numerator
+        loss, expected = self.loss_mm, self.expected_mm
+        return _EXACT.multiply(loss, denominator) >= _EXACT.multiply(expected, numerator)
 
 
 def _ratio(top: Decimal | None, bottom: Decimal | None) -> Decimal | None:
     if top is None or bottom is None or bottom.is_zero():
         return None
     return _DISPLAY.divide(top, bottom).quantize(
-        Decimal("0.01"), rounding=ROUND_HALF_UP, context=_DISPLAY
+        _HUNDREDTH, rounding=ROUND_HALF_UP, context=_DISPLAY
     )
 
 
@@ -111,21 +118,21 @@ def genant(heights: Heights | None) -> GenantResult | None:
     if expected.is_zero():
         return None  # three zero heights and no reference: nothing to compare against
     with localcontext(_EXACT):
-        loss = max(expected - smallest, Decimal(0))
+        loss = max(expected - smallest, _NO_LOSS)
         # loss ÷ expected against each boundary, as loss against that share of expected
-        if loss < Decimal("0.20") * expected:
+        if loss < _TWENTY_PERCENT * expected:
             grade = 0
-        elif loss <= Decimal("0.25") * expected:
+        elif loss <= _TWENTY_FIVE_PERCENT * expected:
             grade = 1
-        elif loss <= Decimal("0.40") * expected:
+        elif loss <= _FORTY_PERCENT * expected:
             grade = 2
         else:
             grade = 3
         morphology: str | None = None
         if grade >= 1:
             if not at_least and (
-                expected - posterior >= Decimal("0.20") * expected
-                or smallest >= Decimal("0.90") * largest
+                expected - posterior >= _TWENTY_PERCENT * expected
+                or smallest >= _NINETY_PERCENT * largest
             ):
                 morphology = "crush"
             elif anterior <= middle:

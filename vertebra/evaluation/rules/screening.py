@@ -123,18 +123,6 @@ def who_bone_density(
         in_population = postmenopausal
     else:
         in_population = None
-    return _who_category(
-        t_score, sex, in_population, fragility_fracture, fracture_establishes_osteoporosis
-    )
-
-
-def _who_category(
-    t_score: Decimal | None,
-    sex: str | None,
-    in_population: bool | None,
-    fragility_fracture: bool | None,
-    fracture_establishes_osteoporosis: bool,
-) -> WhoCategory:
     if in_population is not True:
         reason = _outside_reason(t_score, sex, in_population)
         return WhoCategory(t_score, None, f"no WHO category: {reason} [WHO1994]")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
 from typing import Any, TypeVar
 
@@ -216,15 +216,20 @@ T = TypeVar("T")
 def _object(value: object, path: str) -> Mapping[str, object]:
     if not isinstance(value, dict):
         raise SnapshotError(path, f"must be an object (got {_shown(value)})")
-    for key in value:
-        if not isinstance(key, str):  # pragma: no cover - JSON keys are always strings
-            raise SnapshotError(path, "object keys must be text")
     return value
+
+
+def _text_keys(value: Iterable[object], path: str) -> None:
+    """JSON keys are always text; decoded JSON never fails this. Checked before any other error
+    of an object: a key that is not text is also not a field, so a valid object needs no check."""
+    if not all(isinstance(key, str) for key in value):  # pragma: no cover
+        raise SnapshotError(path, "object keys must be text")
 
 
 def _fields(value: Mapping[str, object], path: str, spec: Mapping[str, Field]) -> dict[str, Any]:
     """Validate every key of ``value`` against ``spec``; null values are left out (not assessed)."""
     if not value.keys() <= spec.keys():
+        _text_keys(value, path)
         unknown = next(key for key in value if key not in spec)
         raise SnapshotError(_join(path, unknown), "unknown field")
     prefix = _join(path, "")  # the path of a field is prefix + its key
@@ -297,6 +302,7 @@ _INFECTION = _group(InfectionFacts, {"local": _bool, "systemic": _bool})
 def _antithrombotic(value: object, path: str) -> Antithrombotic:
     obj = _object(value, path)
     if obj.get("drug") is None:
+        _text_keys(obj, path)
         raise SnapshotError(_join(path, "drug"), "is required (the drug's name)")
     return Antithrombotic(
         **_fields(
@@ -376,6 +382,7 @@ _FRACTURE_SPEC: Mapping[str, Field] = {
 def _fracture(value: object, path: str) -> FractureFacts:
     obj = _object(value, path)
     if obj.get("level") is None:
+        _text_keys(obj, path)
         raise SnapshotError(_join(path, "level"), "is required (one of C1–C7, T1–T12, L1–L5, S1)")
     return FractureFacts(**_fields(obj, path, _FRACTURE_SPEC))
 
@@ -411,4 +418,4 @@ _SNAPSHOT_SPEC: Mapping[str, Field] = {
 def parse_snapshot(data: object) -> CandidateSnapshot:
     """Validate decoded JSON against §2.1 and return the frozen snapshot."""
     obj = _object(data, ROOT_PATH)
-    return CandidateSnapshot(**_fields(obj, "", _SNAPSHOT_SPEC))
+    return CandidateSnapshot(**_fields(obj, ROOT_PATH, _SNAPSHOT_SPEC))

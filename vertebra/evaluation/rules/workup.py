@@ -22,7 +22,6 @@ from vertebra.evaluation.rules.results import (
     PRESENT,
     RISK,
     Finding,
-    constant,
     finding,
 )
 from vertebra.evaluation.rules.settings import RuleSettings
@@ -40,7 +39,7 @@ _OSTEOPOROSIS_T = Decimal("-2.5")
 
 # §2.2: with no fracture recorded, acuity is missing (IND-ACUTE-FRACTURE), and PRE-IMAGING is
 # its work-up, for the patient: there is no level to name.
-NO_LEVEL_IMAGING = constant(
+NO_LEVEL_IMAGING = finding(
     "PRE-IMAGING",
     PRECONDITION,
     MISSING,
@@ -49,10 +48,6 @@ NO_LEVEL_IMAGING = constant(
     "No fractured level recorded: MRI with STIR to identify the acute fracture (bone scan, "
     "SPECT/CT or CT when MRI is impossible).",
 )
-
-
-def _text(text: str) -> str:
-    return text
 
 
 def _msg_coag(
@@ -100,41 +95,16 @@ def coag(snapshot: CandidateSnapshot, settings: RuleSettings) -> Finding:
         status = MISSING
     else:
         status = ABSENT
-    return _coag(
+    text = _msg_coag(
         status,
-        inr_high,
-        platelets_low,
         _as_text(inr),
         _as_text(platelets),
+        inr_high,
+        platelets_low,
         settings.inr_max_text,
         settings.platelets_min_text,
     )
-
-
-def _coag(
-    status: str,
-    inr_high: bool,
-    platelets_low: bool,
-    inr: str | None,
-    platelets: str | None,
-    inr_max: str,
-    platelets_min: str,
-) -> Finding:
-    return finding(
-        "PRE-COAG",
-        PRECONDITION,
-        status,
-        None,
-        SRC_COAG,
-        _msg_coag,
-        status,
-        inr,
-        platelets,
-        inr_high,
-        platelets_low,
-        inr_max,
-        platelets_min,
-    )
+    return finding("PRE-COAG", PRECONDITION, status, None, SRC_COAG, text)
 
 
 def pregnancy_test(snapshot: CandidateSnapshot) -> Finding:
@@ -143,7 +113,7 @@ def pregnancy_test(snapshot: CandidateSnapshot) -> Finding:
     return _PREGNANCY_TEST if pregnancy_test_needed(snapshot) else _NO_PREGNANCY_TEST
 
 
-_PREGNANCY_TEST = constant(
+_PREGNANCY_TEST = finding(
     "PRE-PREGNANCY-TEST",
     PRECONDITION,
     PRESENT,
@@ -151,7 +121,7 @@ _PREGNANCY_TEST = constant(
     SRC_PREGNANCY,
     "Pregnancy status unknown: pregnancy test before the procedure.",
 )
-_NO_PREGNANCY_TEST = constant(
+_NO_PREGNANCY_TEST = finding(
     "PRE-PREGNANCY-TEST", PRECONDITION, ABSENT, None, SRC_PREGNANCY, "No pregnancy test needed."
 )
 
@@ -167,7 +137,7 @@ def bone_density(osteoporotic_levels: tuple[str, ...], snapshot: CandidateSnapsh
         if treated is None
         else " (not on treatment)"
     )
-    return constant(
+    return finding(
         "PRE-BMD",
         PRECONDITION,
         PRESENT,
@@ -199,9 +169,9 @@ def _yes_no(findings: tuple[Finding, Finding, Finding], value: bool | None) -> F
 def _precondition(rule: str, source: str, *texts: str) -> tuple[Finding, Finding, Finding]:
     missing, present, absent = texts
     return (
-        constant(rule, PRECONDITION, MISSING, None, source, missing),
-        constant(rule, PRECONDITION, PRESENT, None, source, present),
-        constant(rule, PRECONDITION, ABSENT, None, source, absent),
+        finding(rule, PRECONDITION, MISSING, None, source, missing),
+        finding(rule, PRECONDITION, PRESENT, None, source, present),
+        finding(rule, PRECONDITION, ABSENT, None, source, absent),
     )
 
 
@@ -219,7 +189,7 @@ _LOCAL_ANAESTHETIC = _precondition(
     "Local-anaesthetic allergy: plan an alternative agent.",
     "No local-anaesthetic allergy.",
 )
-_CONSENT = constant(
+_CONSENT = finding(
     "PRE-CONSENT",
     PRECONDITION,
     PRESENT,
@@ -239,10 +209,6 @@ def consent() -> Finding:
 def embolism(targets: tuple[str, ...], recent: tuple[str, ...]) -> Finding | None:
     """Pulmonary cement embolism risk factors [PCE2021]: ≥ 3 treated levels (OR 2.41),
     thoracic levels, procedure < 2 weeks after the fracture."""
-    return _embolism(targets, recent)
-
-
-def _embolism(targets: tuple[str, ...], recent: tuple[str, ...]) -> Finding | None:
     factors: list[str] = []
     if len(targets) >= th.EMBOLISM_LEVELS:
         factors.append(f"{len(targets)} treated levels (≥ 3: OR 2.41)")
@@ -253,7 +219,7 @@ def _embolism(targets: tuple[str, ...], recent: tuple[str, ...]) -> Finding | No
         factors.append(f"procedure < 2 weeks after the fracture at {', '.join(recent)}")
     if not factors:
         return None
-    return constant(
+    return finding(
         "RISK-CEMENT-EMBOLISM",
         RISK,
         PRESENT,
@@ -315,14 +281,7 @@ def new_fracture(
     steroids = bone.chronic_corticosteroids is True
     if not (low_bmd is not None or prior or female or cleft or kyphosis or junction or steroids):
         return None
-    age = snapshot.patient.age_years
-    return finding(
-        "RISK-NEW-FRACTURE",
-        RISK,
-        PRESENT,
-        None,
-        SRC_NEW_FRACTURE,
-        _msg_new_fracture,
+    text = _msg_new_fracture(
         _as_text(low_bmd),
         prior,
         female,
@@ -330,5 +289,6 @@ def new_fracture(
         kyphosis,
         junction,
         steroids,
-        age,
+        snapshot.patient.age_years,
     )
+    return finding("RISK-NEW-FRACTURE", RISK, PRESENT, None, SRC_NEW_FRACTURE, text)
