@@ -219,19 +219,31 @@ def test_the_axe_check_itself_catches_violations(page: Any, axe: Any) -> None:
 
 
 def test_consent_form_with_errors_and_the_signed_consent(
-    nurse_page: Any, charted: Any, accessible: Any, shoot: Any
+    nurse_page: Any, charted: Any, accessible: Any, shoot: Any, make_user: Any
 ) -> None:
     from vertebra.procedures.information import install_version_1
     from vertebra.procedures.models import PatientInformation
 
     install_version_1(PatientInformation)  # the live server's tables were flushed
     _patient, referral = charted
+    make_user(Role.PHYSICIAN)  # the clinician who explains the risks
     nurse_page.goto(f"/staff/referrals/{referral.public_id}/consent")
     accessible(nurse_page, "consent-form")
     nurse_page.get_by_role("button", name="Record consent").click()
     expect(nurse_page.get_by_role("alert").first).to_contain_text("Nothing was saved.")
     accessible(nurse_page, "consent-form-errors")
     nurse_page.get_by_label(re.compile("^Cement leakage")).check()
+    # What was explained (issue 14 §6): levels, sedation, alternatives, who, capacity.
+    nurse_page.get_by_label(re.compile("^Level\\(s\\) to be treated")).select_option(["L1"])
+    nurse_page.get_by_label(re.compile("^Anaesthesia / sedation planned")).select_option(
+        label="Conscious (moderate) sedation"
+    )
+    nurse_page.get_by_label(re.compile("^Alternatives discussed")).fill(
+        "Continued analgesia and bracing; physiotherapy; surgery"
+    )
+    nurse_page.get_by_label(re.compile("^Risks explained by")).select_option(index=1)
+    nurse_page.get_by_label(re.compile("^The patient has capacity")).select_option(label="Yes")
+    nurse_page.get_by_label(re.compile("^Interpreter used")).select_option(label="No")
     nurse_page.get_by_label(re.compile("^Patient's signature")).fill("Siobhán O'Brien")
     nurse_page.get_by_label(re.compile("^The patient confirms")).check()
     nurse_page.get_by_role("button", name="Record consent").click()

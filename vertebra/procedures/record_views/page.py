@@ -58,6 +58,21 @@ def initial_values(instance: Any, fields: tuple[str, ...]) -> dict[str, Any]:
 VERSION_IDS = ("imaging", "adverse", "sign", *forms.SECTIONS)
 
 
+def out_of_band_ids() -> dict[str, str]:
+    """What each section's in-place save refreshes out of band: the warnings, the sign section
+    and every other section's version field. htmx moves an out-of-band element out of the answer
+    before it swaps the section, so a section must not name its own parts (it would lose its
+    version field, and the next save would find no target). Keyed by the version id; "" for a
+    section with no version field of its own."""
+    every = ["#record-warnings", "#sign", *(f"#version-{name}" for name in VERSION_IDS)]
+    own = {name: {f"#version-{name}"} for name in VERSION_IDS}
+    own["sign"].add("#sign")
+    return {
+        name: ",".join(part for part in every if part not in mine)
+        for name, mine in {"": set(), **own}.items()
+    }
+
+
 def render_record(
     request: HttpRequest,
     procedure: ProcedureRecord,
@@ -140,9 +155,7 @@ def render_record(
             "addendum_form": bound.get("addendum") or forms.AddendumForm(prefix="addendum"),
             "record_conflict": bound.get("conflict"),
             "saved": saved,
-            "oob_ids": ",".join(
-                ["#record-warnings", "#sign", *(f"#version-{name}" for name in VERSION_IDS)]
-            ),
+            "oob_ids": out_of_band_ids(),
             "sign_blocking": bound.get("sign_blocking"),
             "can_sign": has_capability(request.user, Capability.PROCEDURE_SIGN)
             and request.user.pk == procedure.operator_id,

@@ -24,6 +24,12 @@ def plain(value: Any) -> str:
 
 
 @register.filter
+def lookup(mapping: Any, key: str) -> Any:
+    """mapping[key], or "" when absent (a template cannot index by a variable)."""
+    return mapping.get(key, "")
+
+
+@register.filter
 def hold_override(referral: Any) -> str:
     """The procedure booking's antithrombotic hold override, if any (issue 14)."""
     return hold_override_note(referral)

@@ -26,11 +26,13 @@ def decide(referral: Referral, physician: Actor) -> None:
         patient_services.referral_set_status(actor=physician, referral=referral, to_status=status)
 
 
-def complete_checklist(started: Any, nurse: Actor, physician: Actor) -> None:
-    """Every item answered: the fasting times long enough, items the evaluation found not met
-    marked met by the physician with a reason, the rest by the nurse."""
+def complete_checklist(
+    started: Any, nurse: Actor, physician: Actor, *, skip: tuple[str, ...] = ()
+) -> None:
+    """Every item but those in `skip` answered: the fasting times long enough, items the
+    evaluation found not met marked met by the physician with a reason, the rest by the nurse."""
     now = timezone.now()
-    for item in started.items.all():
+    for item in started.items.exclude(key__in=skip):
         if item.key == "fasting":
             checklist.checklist_fasting_record(
                 actor=nurse,
