@@ -23,7 +23,7 @@ from vertebra.procedures.rules.dose import (
     substantial_dose,
 )
 from vertebra.procedures.rules.followup import Visit, add_months, followup_dates
-from vertebra.procedures.rules.record import LevelFacts, RecordFacts, sign_blockers, warnings
+from vertebra.procedures.rules.record import sign_blockers, warnings
 
 CERVICAL = tuple(f"C{n}" for n in range(1, 8))
 THORACIC = tuple(f"T{n}" for n in range(1, 13))
@@ -413,45 +413,8 @@ def test_a_schedule_is_a_parameter() -> None:
 
 # --- §4.1 what signing needs (procedure-record.md, "to sign") and the warnings ---------------
 
-T0 = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)
-LEVEL = LevelFacts(
-    level="L1",
-    approach="bipedicular",
-    side="both",
-    needle_gauge=11,
-    biopsy_taken=False,
-    cement_product="PMMA",
-    cement_viscosity="high",
-    cement_lot="LOT-1",
-    cement_expiry=dt.date(2027, 1, 1),
-    volume_ml=D("3.0"),
-    volume_confirmed=False,
-    leakage="none",
-    leaks=0,
-    symptomatic_leaks=0,
-)
-COMPLETE = RecordFacts(
-    started_at=T0,
-    ended_at=T0 + dt.timedelta(minutes=30),
-    position="prone",
-    time_out_done=True,
-    sedation_level="moderate",
-    modality="fluoroscopy_biplane",
-    levels=(LEVEL,),
-    levels_reason="",
-    no_adverse_events=True,
-    adverse_events=(),
-    observation_start=T0 + dt.timedelta(minutes=35),
-    observation_end=T0 + dt.timedelta(minutes=155),
-    neuro_check="unchanged",
-    neuro_note="",
-    recovery_scale="aldrete",
-    recovery_score=9,
-    disposition="home",
-    discharged_at=T0 + dt.timedelta(minutes=160),
-    discharge_criteria_met=True,
-    admission_reason="",
-)
+# The complete record of the record-rule tests: the same facts, one definition.
+from vertebra.procedures.tests.test_record_rules import COMPLETE, LEVEL, T0  # noqa: E402
 
 
 def test_an_empty_record_lists_everything_signing_needs() -> None:
